@@ -1,0 +1,262 @@
+"""`relation_extractor`: scores HAS_TITLE, COMMITS, ASSIGNED_TO and DEADLINE between
+pairs of spans of the same sentence.
+
+Candidates are every ordered pair of `doc.ents` and `doc.spans["commitments"]` in one
+sentence whose labels the scheme allows for some relation (`scheme.candidate_labels`).
+Training uses the gold spans as candidates; prediction uses whatever the earlier
+components predicted, so evaluation is end to end. Results go to `doc._.relations`.
+"""
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
+
+import numpy
+from spacy.language import Language
+from spacy.pipeline import TrainablePipe
+from spacy.tokens import Doc, Span
+from spacy.training import Example, validate_examples
+from spacy.util import registry
+from spacy.vocab import Vocab
+from thinc.api import Logistic, Maxout, Model, Optimizer, chain, Linear
+from thinc.types import Floats2d
+
+from . import relations as rel_store
+from .scheme import ALL_SPAN_LABELS, COMMITMENTS_KEY, RELATION_LABELS, candidate_labels
+
+N_DISTANCE_BUCKETS = 8
+
+
+def candidate_spans(doc: Doc) -> List[Span]:
+    spans = list(doc.ents) + list(doc.spans.get(COMMITMENTS_KEY, []))
+    for span in spans:
+        if not span.label_:
+            span.label_ = "COMMITMENT"
+    return spans
+
+
+def candidate_pairs(doc: Doc) -> List[Tuple[Span, Span]]:
+    """Ordered (head, child) pairs in one sentence that some relation label allows."""
+    spans = candidate_spans(doc)
+    by_sentence: Dict[int, List[Span]] = {}
+    for span in spans:
+        by_sentence.setdefault(span.sent.start, []).append(span)
+    pairs = []
+    for group in by_sentence.values():
+        for head in group:
+            for child in group:
+                if head is not child and candidate_labels(head.label_, child.label_):
+                    pairs.append((head, child))
+    return pairs
+
+
+def _distance_bucket(head: Span, child: Span) -> int:
+    gap = child.start - head.end if child.start >= head.end else head.start - child.end
+    if gap < 0:
+        return 0  # overlapping
+    return min(N_DISTANCE_BUCKETS - 1, 1 + int(numpy.log2(gap + 1)))
+
+
+def _pair_features(ops, tokvecs: Floats2d, doc: Doc, pairs: List[Tuple[Span, Span]]):
+    """[mean(head), mean(child), mean(between), head label, child label, distance,
+    order] for each pair, with what backprop needs."""
+    n_labels = len(ALL_SPAN_LABELS)
+    width = tokvecs.shape[1]
+    feats = ops.alloc2f(len(pairs), 3 * width + 2 * n_labels + N_DISTANCE_BUCKETS + 1)
+    ranges = []
+    for i, (head, child) in enumerate(pairs):
+        a, b = (head, child) if head.start <= child.start else (child, head)
+        between = (min(a.end, b.start), max(a.end, b.start))
+        parts = [(head.start, head.end), (child.start, child.end), between]
+        ranges.append(parts)
+        for k, (s, e) in enumerate(parts):
+            if e > s:
+                feats[i, k * width : (k + 1) * width] = tokvecs[s:e].mean(axis=0)
+        offset = 3 * width
+        feats[i, offset + ALL_SPAN_LABELS.index(head.label_)] = 1.0
+        feats[i, offset + n_labels + ALL_SPAN_LABELS.index(child.label_)] = 1.0
+        feats[i, offset + 2 * n_labels + _distance_bucket(head, child)] = 1.0
+        feats[i, -1] = 1.0 if head.start < child.start else 0.0
+    return feats, ranges
+
+
+def pair_encoder(tok2vec: Model[List[Doc], List[Floats2d]]) -> Model[List[Doc], Floats2d]:
+    """docs -> one feature row per candidate pair (all docs stacked)."""
+
+    def forward(model: Model, docs: List[Doc], is_train: bool):
+        tokvecs, backprop_tok2vec = model.layers[0](docs, is_train)
+        rows, all_ranges, widths = [], [], []
+        for doc, vecs in zip(docs, tokvecs):
+            pairs = candidate_pairs(doc)
+            feats, ranges = _pair_features(model.ops, vecs, doc, pairs)
+            rows.append(feats)
+            all_ranges.append(ranges)
+        width = tokvecs[0].shape[1] if tokvecs else 0
+        output = model.ops.xp.concatenate(rows, axis=0) if rows else model.ops.alloc2f(0, 0)
+
+        def backprop(d_output: Floats2d) -> List[Doc]:
+            d_tokvecs = [model.ops.alloc2f(*vecs.shape) for vecs in tokvecs]
+            row = 0
+            for d_vecs, ranges in zip(d_tokvecs, all_ranges):
+                for parts in ranges:
+                    for k, (s, e) in enumerate(parts):
+                        if e > s:
+                            d_vecs[s:e] += d_output[row, k * width : (k + 1) * width] / (e - s)
+                    row += 1
+            return backprop_tok2vec(d_tokvecs)
+
+        return output, backprop
+
+    def init(model: Model, X=None, Y=None):
+        model.layers[0].initialize(X=X)
+        return model
+
+    return Model("relation_pair_encoder", forward, init=init, layers=[tok2vec])
+
+
+@registry.architectures("vi_officials.RelationScorer.v1")
+def build_relation_model(tok2vec: Model[List[Doc], List[Floats2d]], hidden_width: int = 128, dropout: float = 0.1) -> Model[List[Doc], Floats2d]:
+    """Pair features >> Maxout >> one independent probability per relation label."""
+    return chain(pair_encoder(tok2vec), Maxout(nO=hidden_width, dropout=dropout, normalize=True), Linear(nO=len(RELATION_LABELS)), Logistic())
+
+
+@registry.scorers("vi_officials.relation_scorer.v1")
+def make_relation_scorer():
+    return score_relations
+
+
+def score_relations(examples: Iterable[Example], **kwargs) -> Dict[str, object]:
+    """End-to-end relation P/R/F: a predicted relation is right only if its label and
+    both endpoint spans (offsets and labels) match a gold one; every gold relation not
+    predicted is a miss, whether or not its spans were found."""
+    tp: Dict[str, int] = {l: 0 for l in RELATION_LABELS}
+    fp = dict(tp)
+    fn = dict(tp)
+    for eg in examples:
+        gold = set(rel_store.relation_keys(eg.reference))
+        pred = set(rel_store.relation_keys(eg.predicted))
+        for key in pred:
+            (tp if key in gold else fp)[key[2]] += 1
+        for key in gold - pred:
+            fn[key[2]] += 1
+    def prf(t, f_p, f_n):
+        p = t / (t + f_p) if t + f_p else 0.0
+        r = t / (t + f_n) if t + f_n else 0.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+    per_type = {}
+    for label in RELATION_LABELS:
+        p, r, f = prf(tp[label], fp[label], fn[label])
+        per_type[label] = {"p": p, "r": r, "f": f}
+    p, r, f = prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
+    return {"rel_micro_p": p, "rel_micro_r": r, "rel_micro_f": f, "rel_per_type": per_type}
+
+
+@Language.factory(
+    "relation_extractor",
+    requires=["doc.ents", "doc.spans", "token.is_sent_start"],
+    assigns=["doc._.relations"],
+    default_config={
+        "model": {"@architectures": "vi_officials.RelationScorer.v1", "hidden_width": 128, "dropout": 0.1, "tok2vec": {"@architectures": "spacy.Tok2Vec.v2", "embed": {"@architectures": "spacy.MultiHashEmbed.v2", "width": 96, "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"], "rows": [5000, 1000, 2500, 2500], "include_static_vectors": False}, "encode": {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 96, "depth": 4, "window_size": 1, "maxout_pieces": 3}}},
+        "threshold": 0.5,
+        "scorer": {"@scorers": "vi_officials.relation_scorer.v1"},
+    },
+    default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0},
+)
+def make_relation_extractor(nlp: Language, name: str, model: Model, threshold: float, scorer: Optional[Callable]) -> "RelationExtractor":
+    return RelationExtractor(nlp.vocab, model, name, threshold=threshold, scorer=scorer)
+
+
+class RelationExtractor(TrainablePipe):
+    def __init__(self, vocab: Vocab, model: Model, name: str = "relation_extractor", *, threshold: float = 0.5, scorer: Optional[Callable] = None):
+        self.vocab = vocab
+        self.model = model
+        self.name = name
+        self.cfg = {"threshold": threshold, "labels": list(RELATION_LABELS)}
+        self.scorer = scorer
+
+    @property
+    def labels(self) -> Tuple[str, ...]:
+        return tuple(self.cfg["labels"])
+
+    def add_label(self, label: str) -> int:
+        if label not in RELATION_LABELS:
+            raise ValueError(f"unknown relation label {label!r}; the scheme has {RELATION_LABELS}")
+        return 0
+
+    def predict(self, docs: Iterable[Doc]) -> Floats2d:
+        docs = list(docs)
+        if not any(candidate_pairs(doc) for doc in docs):
+            return self.model.ops.alloc2f(0, len(RELATION_LABELS))
+        return self.model.predict(docs)
+
+    def set_annotations(self, docs: Iterable[Doc], scores: Floats2d) -> None:
+        scores = self.model.ops.to_numpy(scores)
+        row = 0
+        for doc in docs:
+            found = []
+            for head, child in candidate_pairs(doc):
+                allowed = candidate_labels(head.label_, child.label_)
+                for j, label in enumerate(RELATION_LABELS):
+                    if label in allowed and scores[row, j] >= self.cfg["threshold"]:
+                        found.append((rel_store.span_key(head), rel_store.span_key(child), label, float(scores[row, j])))
+                row += 1
+            rel_store.set_relations(doc, found)
+
+    def _training_docs(self, examples: Iterable[Example]) -> List[Doc]:
+        """Copies of the predicted docs carrying the gold spans as candidates."""
+        docs = []
+        for eg in examples:
+            doc = eg.predicted.copy()
+            ents = [doc.char_span(e.start_char, e.end_char, label=e.label_) for e in eg.reference.ents]
+            doc.ents = [e for e in ents if e is not None]
+            gold = eg.reference.spans.get(COMMITMENTS_KEY, [])
+            spans = [doc.char_span(s.start_char, s.end_char, label="COMMITMENT") for s in gold]
+            doc.spans[COMMITMENTS_KEY] = [s for s in spans if s is not None]
+            docs.append(doc)
+        return docs
+
+    def _truths(self, docs: List[Doc], examples: List[Example]) -> Floats2d:
+        rows = []
+        for doc, eg in zip(docs, examples):
+            gold = set(rel_store.relation_keys(eg.reference))
+            for head, child in candidate_pairs(doc):
+                hk, ck = rel_store.span_key(head), rel_store.span_key(child)
+                rows.append([1.0 if (hk, ck, label) in gold else 0.0 for label in RELATION_LABELS])
+        return self.model.ops.asarray2f(numpy.asarray(rows, dtype="float32").reshape(-1, len(RELATION_LABELS)))
+
+    def _mask(self, docs: List[Doc]) -> Floats2d:
+        rows = []
+        for doc in docs:
+            for head, child in candidate_pairs(doc):
+                allowed = candidate_labels(head.label_, child.label_)
+                rows.append([1.0 if label in allowed else 0.0 for label in RELATION_LABELS])
+        return self.model.ops.asarray2f(numpy.asarray(rows, dtype="float32").reshape(-1, len(RELATION_LABELS)))
+
+    def update(self, examples: Iterable[Example], *, drop: float = 0.0, sgd: Optional[Optimizer] = None, losses: Optional[Dict[str, float]] = None) -> Dict[str, float]:
+        if losses is None:
+            losses = {}
+        losses.setdefault(self.name, 0.0)
+        examples = list(examples)
+        validate_examples(examples, "RelationExtractor.update")
+        docs = self._training_docs(examples)
+        if not any(candidate_pairs(doc) for doc in docs):
+            return losses
+        scores, backprop = self.model.begin_update(docs)
+        truths = self._truths(docs, examples)
+        mask = self._mask(docs)
+        d_scores = (scores - truths) * mask
+        loss = float((d_scores**2).sum())
+        backprop(d_scores)
+        if sgd is not None:
+            self.finish_update(sgd)
+        losses[self.name] += loss
+        return losses
+
+    def get_loss(self, examples, scores):
+        docs = self._training_docs(examples)
+        truths = self._truths(docs, list(examples))
+        d_scores = (scores - truths) * self._mask(docs)
+        return float((d_scores**2).sum()), d_scores
+
+    def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp: Optional[Language] = None) -> None:
+        examples = list(get_examples())[:10]
+        docs = self._training_docs(examples)
+        truths = self._truths(docs, examples)
+        self.model.initialize(X=docs, Y=truths)

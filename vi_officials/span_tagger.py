@@ -1,0 +1,150 @@
+"""`span_tagger`: finds long clause spans (commitments) by tagging tokens B/I/O.
+
+spaCy's `span_finder` and n-gram suggesters enumerate start x end pairs up to a maximum
+length, which is quadratic and misses the 30+ syllable clauses commitments often are.
+Tagging each token is linear in the document and has no length limit. Spans are written
+to `doc.spans[spans_key]` and may overlap `doc.ents`.
+"""
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
+
+import numpy
+from spacy.language import Language
+from spacy.pipeline import TrainablePipe
+from spacy.scorer import Scorer
+from spacy.tokens import Doc, Span
+from spacy.training import Example, validate_examples
+from spacy.util import registry
+from spacy.vocab import Vocab
+from thinc.api import Model, Optimizer, SequenceCategoricalCrossentropy, Softmax, chain, with_array
+from thinc.types import Floats2d
+
+TAGS = ("O", "B", "I")
+
+
+@registry.architectures("vi_officials.SpanTagger.v1")
+def build_span_tagger_model(tok2vec: Model[List[Doc], List[Floats2d]], nO: Optional[int] = None) -> Model[List[Doc], List[Floats2d]]:
+    """tok2vec >> a softmax over O/B/I for every token."""
+    return chain(tok2vec, with_array(Softmax(nO=nO)))
+
+
+def spans_to_tags(doc: Doc, spans: Iterable[Span]) -> List[int]:
+    tags = [0] * len(doc)
+    for span in spans:
+        tags[span.start] = 1
+        for i in range(span.start + 1, span.end):
+            tags[i] = 2
+    return tags
+
+
+def tags_to_spans(doc: Doc, tags: Iterable[int], label: str) -> List[Span]:
+    """B starts a span, I continues it (an I after O starts one too); spans never
+    start or end on whitespace or cross a sentence start."""
+    spans: List[Span] = []
+    start = None
+    for i, tag in enumerate(list(tags) + [0]):
+        token = doc[i] if i < len(doc) else None
+        boundary = token is not None and token.is_sent_start and i > 0
+        if start is not None and (tag != 2 or boundary):
+            spans.append((start, i))
+            start = None
+        if tag == 1 or (tag == 2 and start is None):
+            start = i
+    out = []
+    for s, e in spans:
+        while s < e and doc[s].is_space:
+            s += 1
+        while e > s and (doc[e - 1].is_space or doc[e - 1].is_punct and doc[e - 1].text in ",;:"):
+            e -= 1
+        if e > s:
+            out.append(Span(doc, s, e, label=label))
+    return out
+
+
+@registry.scorers("vi_officials.span_tagger_scorer.v1")
+def make_span_tagger_scorer():
+    return score_span_tagger
+
+
+def score_span_tagger(examples: Iterable[Example], spans_key: str = "commitments", **kwargs) -> Dict[str, float]:
+    """Exact-match P/R/F of the spans under `spans_key`."""
+    return Scorer.score_spans(examples, f"spans_{spans_key}", getter=lambda doc, attr: doc.spans.get(spans_key, []), has_annotation=lambda doc: spans_key in doc.spans, **kwargs)
+
+
+@Language.factory(
+    "span_tagger",
+    assigns=["doc.spans"],
+    default_config={
+        "model": {
+            "@architectures": "vi_officials.SpanTagger.v1",
+            "tok2vec": {"@architectures": "spacy.Tok2Vec.v2", "embed": {"@architectures": "spacy.MultiHashEmbed.v2", "width": 96, "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"], "rows": [5000, 1000, 2500, 2500], "include_static_vectors": False}, "encode": {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 96, "depth": 4, "window_size": 1, "maxout_pieces": 3}},
+        },
+        "spans_key": "commitments",
+        "label": "COMMITMENT",
+        "scorer": {"@scorers": "vi_officials.span_tagger_scorer.v1"},
+    },
+    default_score_weights={"spans_commitments_f": 1.0, "spans_commitments_p": 0.0, "spans_commitments_r": 0.0},
+)
+def make_span_tagger(nlp: Language, name: str, model: Model, spans_key: str, label: str, scorer: Optional[Callable]) -> "SpanTagger":
+    return SpanTagger(nlp.vocab, model, name, spans_key=spans_key, label=label, scorer=scorer)
+
+
+class SpanTagger(TrainablePipe):
+    def __init__(self, vocab: Vocab, model: Model, name: str = "span_tagger", *, spans_key: str = "commitments", label: str = "COMMITMENT", scorer: Optional[Callable] = None):
+        self.vocab = vocab
+        self.model = model
+        self.name = name
+        self.cfg = {"spans_key": spans_key, "label": label}
+        self.scorer = scorer
+
+    @property
+    def spans_key(self) -> str:
+        return self.cfg["spans_key"]
+
+    def predict(self, docs: Iterable[Doc]):
+        docs = list(docs)
+        if not any(len(doc) for doc in docs):
+            return [self.model.ops.alloc2f(len(doc), len(TAGS)) for doc in docs]
+        return self.model.predict(docs)
+
+    def set_annotations(self, docs: Iterable[Doc], scores) -> None:
+        for doc, doc_scores in zip(docs, scores):
+            tags = self.model.ops.to_numpy(doc_scores).argmax(axis=1) if len(doc) else []
+            doc.spans[self.spans_key] = tags_to_spans(doc, tags, self.cfg["label"])
+
+    def update(self, examples: Iterable[Example], *, drop: float = 0.0, sgd: Optional[Optimizer] = None, losses: Optional[Dict[str, float]] = None) -> Dict[str, float]:
+        if losses is None:
+            losses = {}
+        losses.setdefault(self.name, 0.0)
+        examples = [eg for eg in examples if len(eg.predicted)]
+        validate_examples(examples, "SpanTagger.update")
+        if not examples:
+            return losses
+        scores, backprop = self.model.begin_update([eg.predicted for eg in examples])
+        loss, d_scores = self.get_loss(examples, scores)
+        backprop(d_scores)
+        if sgd is not None:
+            self.finish_update(sgd)
+        losses[self.name] += loss
+        return losses
+
+    def get_loss(self, examples: Iterable[Example], scores) -> Tuple[float, List[Floats2d]]:
+        truths = []
+        for eg in examples:
+            gold = eg.reference.spans.get(self.spans_key, [])
+            aligned = [eg.predicted.char_span(s.start_char, s.end_char) for s in gold]
+            tags = spans_to_tags(eg.predicted, [s for s in aligned if s is not None])
+            truths.append(self.model.ops.asarray1i(tags))
+        loss_func = SequenceCategoricalCrossentropy(normalize=False)
+        d_scores, loss = loss_func(scores, truths)
+        return float(loss), d_scores
+
+    def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp: Optional[Language] = None) -> None:
+        docs = [eg.predicted for eg in get_examples()][:10]
+        self.model.initialize(X=docs, Y=[self.model.ops.alloc2f(len(d), len(TAGS)) for d in docs])
+
+    def add_label(self, label: str) -> int:
+        return 0
+
+    @property
+    def labels(self) -> Tuple[str, ...]:
+        return (self.cfg["label"],)
