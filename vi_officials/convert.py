@@ -61,8 +61,8 @@ def doc_to_record(doc: Doc, doc_id: str = None, meta: Dict = None, with_scores: 
     out_spans = []
     for s, e, l in spans:
         item = {"start": s, "end": e, "label": l}
-        if with_scores:
-            item["score"] = float(span_scores.get(f"{s}:{e}:{l}", 1.0))
+        if with_scores and f"{s}:{e}:{l}" in span_scores:  # the greedy NER gives no scores
+            item["score"] = float(span_scores[f"{s}:{e}:{l}"])
         out_spans.append(item)
     out_rels = []
     for head, child, label, score in (

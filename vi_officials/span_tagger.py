@@ -108,8 +108,14 @@ class SpanTagger(TrainablePipe):
 
     def set_annotations(self, docs: Iterable[Doc], scores) -> None:
         for doc, doc_scores in zip(docs, scores):
-            tags = self.model.ops.to_numpy(doc_scores).argmax(axis=1) if len(doc) else []
-            doc.spans[self.spans_key] = tags_to_spans(doc, tags, self.cfg["label"])
+            probs = self.model.ops.to_numpy(doc_scores)
+            tags = probs.argmax(axis=1) if len(doc) else []
+            spans = tags_to_spans(doc, tags, self.cfg["label"])
+            doc.spans[self.spans_key] = spans
+            # a span's score: the mean probability of its tokens' predicted tags
+            scores = doc.user_data.setdefault("vi_officials.span_scores", {})
+            for span in spans:
+                scores[f"{span.start_char}:{span.end_char}:{span.label_}"] = float(probs[span.start : span.end].max(axis=1).mean())
 
     def update(self, examples: Iterable[Example], *, drop: float = 0.0, sgd: Optional[Optimizer] = None, losses: Optional[Dict[str, float]] = None) -> Dict[str, float]:
         if losses is None:

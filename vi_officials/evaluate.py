@@ -1,0 +1,266 @@
+"""Evaluate a trained pipeline (or a predictions file) on any canonical JSONL file.
+
+    python -m vi_officials.evaluate MODEL DATA.jsonl --output reports/heldout
+    python -m vi_officials.evaluate --predictions PRED.jsonl DATA.jsonl --output DIR
+
+Writes `metrics.json`, `predictions.jsonl`, `report.md` and `report.html` (displaCy
+renderings of gold and predicted marks for every document) into the output directory.
+Relations are scored end to end and, separately, with the gold entities given; peer
+baselines (underthesea, a rule baseline) are scored on the same documents.
+"""
+import argparse
+import html
+import json
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+from .corpus_io import read_jsonl, write_jsonl, CorpusError
+from .metrics import bootstrap, score
+from .scheme import ENTITY_LABELS, RELATION_LABELS
+from .syllables import sentence_spans
+from .validate import load_validated
+
+
+def relations_given_gold(nlp, gold: Sequence[Dict]) -> List[Dict]:
+    """Predict relations over the gold entities and commitments (the relation stage
+    alone), so users can see how much relation error comes from the span stage."""
+    from .convert import doc_to_record, record_to_doc
+    from .relations import set_relations
+
+    out = []
+    for record in gold:
+        doc = nlp.make_doc(record["text"])
+        gold_doc = record_to_doc(nlp, record)
+        for name, proc in nlp.pipeline:
+            factory = nlp.get_pipe_meta(name).factory
+            if factory == "relation_extractor":
+                doc.ents = [doc.char_span(e.start_char, e.end_char, label=e.label_) for e in gold_doc.ents]
+                doc.spans["commitments"] = [doc.char_span(s.start_char, s.end_char, label="COMMITMENT") for s in gold_doc.spans.get("commitments", [])]
+                set_relations(doc, [])
+                doc = proc(doc)
+            elif factory in ("tok2vec", "transformer"):
+                doc = proc(doc)
+        out.append(doc_to_record(doc, record["id"], record.get("meta", {}), with_scores=True))
+    return out
+
+
+def entity_confusion(gold: Sequence[Dict], pred: Sequence[Dict]) -> Dict:
+    """Confusion of entity labels over exactly matching offsets; NONE = no span there."""
+    from sklearn.metrics import confusion_matrix
+
+    labels = list(ENTITY_LABELS) + ["NONE"]
+    y_true, y_pred = [], []
+    by_id = {r["id"]: r for r in pred}
+    for g in gold:
+        gs = {(s["start"], s["end"]): s["label"] for s in g["spans"] if s["label"] in ENTITY_LABELS}
+        ps = {(s["start"], s["end"]): s["label"] for s in by_id[g["id"]]["spans"] if s["label"] in ENTITY_LABELS}
+        for key in set(gs) | set(ps):
+            y_true.append(gs.get(key, "NONE"))
+            y_pred.append(ps.get(key, "NONE"))
+    matrix = confusion_matrix(y_true, y_pred, labels=labels).tolist() if y_true else [[0] * len(labels) for _ in labels]
+    return {"labels": labels, "matrix": matrix}
+
+
+def _sentence_of(text: str, char: int) -> str:
+    for start, end in sentence_spans(text):
+        if start <= char < end:
+            return text[start:end]
+    return ""
+
+
+def frequent_errors(gold: Sequence[Dict], pred: Sequence[Dict], per_kind: int = 3, top: int = 15) -> List[Dict]:
+    """The most frequent kinds of span error, each with example sentences."""
+    by_id = {r["id"]: r for r in pred}
+    examples = defaultdict(list)
+    for g in gold:
+        p = by_id[g["id"]]
+        text = g["text"]
+        gs = {(s["start"], s["end"], s["label"]) for s in g["spans"]}
+        ps = {(s["start"], s["end"], s["label"]) for s in p["spans"]}
+        for s, e, l in ps - gs:
+            same_place = [x for x in gs if x[0] == s and x[1] == e]
+            overlap = [x for x in gs if x[0] < e and s < x[1] and x[2] == l]
+            if same_place:
+                kind = f"{same_place[0][2]} labelled {l}"
+            elif overlap:
+                kind = f"{l} boundary"
+            else:
+                kind = f"spurious {l}"
+            examples[kind].append({"doc": g["id"], "predicted": text[s:e], "sentence": _sentence_of(text, s)})
+        for s, e, l in gs - ps:
+            if any(x[0] == s and x[1] == e for x in ps) or any(x[0] < e and s < x[1] and x[2] == l for x in ps):
+                continue  # counted above as a label or boundary error
+            examples[f"missed {l}"].append({"doc": g["id"], "gold": text[s:e], "sentence": _sentence_of(text, s)})
+    ranked = sorted(examples.items(), key=lambda kv: -len(kv[1]))[:top]
+    return [{"error": kind, "count": len(items), "examples": items[:per_kind]} for kind, items in ranked]
+
+
+def _fmt(x: float) -> str:
+    return f"{100 * x:.1f}"
+
+
+def scores_table(rows: Dict[str, Dict]) -> List[str]:
+    """Markdown table: one row per system, P/R/F per entity label and the headlines."""
+    head = "| system | " + " | ".join(f"{l} F" for l in ENTITY_LABELS) + " | entities micro P/R/F | COMMITMENT exact F | COMMITMENT partial F | relations e2e F |"
+    lines = [head, "|" + "---|" * (len(ENTITY_LABELS) + 5)]
+    for name, s in rows.items():
+        em = s["entities_micro"]
+        lines.append(
+            f"| {name} | " + " | ".join(_fmt(s["entities"][l]["f"]) for l in ENTITY_LABELS)
+            + f" | {_fmt(em['p'])} / {_fmt(em['r'])} / {_fmt(em['f'])} | {_fmt(s['commitments_exact']['f'])} | {_fmt(s['commitments_partial']['f'])} | {_fmt(s['relations_micro']['f'])} |"
+        )
+    return lines
+
+
+def markdown_report(metrics: Dict) -> str:
+    s = metrics["model"]
+    lines = [f"# Evaluation report", "", f"- pipeline: `{metrics['pipeline']}`" + (f" (backbone: {metrics['backbone']})" if metrics.get("backbone") else ""), f"- data: `{metrics['data']}` ({metrics['n_documents']} documents)", ""]
+    lines += ["## Entities (exact span and label)", "", "| label | P | R | F | gold | predicted |", "|---|---|---|---|---|---|"]
+    for label in ENTITY_LABELS:
+        x = s["entities"][label]
+        lines.append(f"| {label} | {_fmt(x['p'])} | {_fmt(x['r'])} | {_fmt(x['f'])} | {x['tp'] + x['fn']} | {x['tp'] + x['fp']} |")
+    em = s["entities_micro"]
+    lines.append(f"| **micro** | {_fmt(em['p'])} | {_fmt(em['r'])} | {_fmt(em['f'])} | {em['tp'] + em['fn']} | {em['tp'] + em['fp']} |")
+    lines.append(f"| **macro F** | | | {_fmt(s['entities_macro_f'])} | | |")
+    lines += ["", "## Commitments", "", "| match | P | R | F |", "|---|---|---|---|"]
+    for kind in ("exact", "partial"):
+        x = s[f"commitments_{kind}"]
+        lines.append(f"| {kind} | {_fmt(x['p'])} | {_fmt(x['r'])} | {_fmt(x['f'])} |")
+    lines += ["", "## Relations", "", "End to end: predicted spans; a relation is right only if its label and both endpoint spans are right; every gold relation not predicted is a miss. *Gold spans*: the relation stage alone, given the gold entities and commitments.", "", "| label | e2e P | e2e R | e2e F | gold-spans P | gold-spans R | gold-spans F | gold |", "|---|---|---|---|---|---|---|---|"]
+    g = metrics.get("relations_given_gold_spans")
+    for label in list(RELATION_LABELS) + ["micro"]:
+        x = s["relations"][label] if label != "micro" else s["relations_micro"]
+        y = (g["relations"][label] if label != "micro" else g["relations_micro"]) if g else None
+        gold_n = x["tp"] + x["fn"]
+        yy = f"{_fmt(y['p'])} | {_fmt(y['r'])} | {_fmt(y['f'])}" if y else "– | – | –"
+        lines.append(f"| {label} | {_fmt(x['p'])} | {_fmt(x['r'])} | {_fmt(x['f'])} | {yy} | {gold_n} |")
+    if metrics.get("bootstrap"):
+        lines += ["", f"## 95% bootstrap confidence intervals ({metrics['bootstrap_samples']} resamples of documents)", "", "| score | value | 95% CI |", "|---|---|---|"]
+        values = {"entities_micro_f": em["f"], "commitments_exact_f": s["commitments_exact"]["f"], "commitments_partial_f": s["commitments_partial"]["f"], "relations_micro_f": s["relations_micro"]["f"]}
+        for k, (lo, hi) in metrics["bootstrap"].items():
+            lines.append(f"| {k} | {_fmt(values[k])} | {_fmt(lo)} – {_fmt(hi)} |")
+        if metrics["n_documents"] < 5:
+            lines.append(f"\nWith {metrics['n_documents']} document(s) the intervals are very rough; see the cross-validation table in the README.")
+    if metrics.get("baselines"):
+        lines += ["", "## Peer baselines on the same documents", ""]
+        lines += scores_table({"this pipeline": s, **metrics["baselines"]})
+        lines += ["", "underthesea: its PER is mapped to OFFICIAL and ORG to ORG (it has no TITLE, DATE or commitments). The rule baseline: a title/rank lexicon, capitalised names after titles or honorifics, body-name patterns and date patterns."]
+    conf = metrics["entity_confusion"]
+    lines += ["", "## Entity label confusion (rows: gold, columns: predicted; NONE: no span at those offsets)", "", "| gold \\ predicted | " + " | ".join(conf["labels"]) + " |", "|---|" + "---|" * len(conf["labels"])]
+    for label, row in zip(conf["labels"], conf["matrix"]):
+        lines.append(f"| {label} | " + " | ".join(str(v) for v in row) + " |")
+    lines += ["", "## Most frequent errors", ""]
+    for err in metrics["frequent_errors"]:
+        lines.append(f"- **{err['error']}** × {err['count']}")
+        for ex in err["examples"]:
+            what = ex.get("predicted") or ex.get("gold")
+            lines.append(f"  - `{what}` — {ex['sentence'][:200]}")
+    return "\n".join(lines) + "\n"
+
+
+def _render_doc(nlp, record: Dict) -> str:
+    from spacy import displacy
+
+    from .convert import record_to_doc
+
+    doc = record_to_doc(nlp, record)
+    doc.spans["sc"] = list(doc.ents) + list(doc.spans.get("commitments", []))
+    return displacy.render(doc, style="span", options={"spans_key": "sc"}, page=False, jupyter=False)
+
+
+def html_report(metrics: Dict, markdown: str, gold: Sequence[Dict], pred: Sequence[Dict]) -> str:
+    from .convert import blank_nlp
+    from .metrics import relation_keys
+
+    nlp = blank_nlp()
+    by_id = {r["id"]: r for r in pred}
+    parts = [
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Evaluation report</title>",
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}.ok{color:green}.bad{color:#b00}pre{white-space:pre-wrap}</style></head><body>",
+        "<h1>Evaluation report</h1><pre>" + html.escape(markdown) + "</pre>",
+    ]
+    for g in gold:
+        p = by_id[g["id"]]
+        parts.append(f"<hr><h2>{html.escape(g['id'])}</h2><h3>Gold</h3>{_render_doc(nlp, g)}<h3>Predicted</h3>{_render_doc(nlp, p)}")
+        gold_rels, pred_rels = relation_keys(g), relation_keys(p)
+        rows = []
+        for key in sorted(gold_rels | pred_rels):
+            (hs, he, hl), (cs, ce, cl), label = key
+            status = "correct" if key in gold_rels and key in pred_rels else ("missed" if key in gold_rels else "spurious")
+            cls = "ok" if status == "correct" else "bad"
+            rows.append(f"<tr><td class='{cls}'>{status}</td><td>{label}</td><td>{html.escape(g['text'][hs:he])} ({hl})</td><td>{html.escape(g['text'][cs:ce][:120])} ({cl})</td></tr>")
+        parts.append("<h3>Relations</h3><table><tr><th>status</th><th>label</th><th>head</th><th>child</th></tr>" + "".join(rows) + "</table>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def evaluate(
+    data: Path,
+    output: Path,
+    model: Optional[str] = None,
+    predictions: Optional[Path] = None,
+    baselines: Sequence[str] = ("rules", "underthesea"),
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+) -> Dict:
+    gold = load_validated(data)
+    metrics: Dict = {"data": str(data), "n_documents": len(gold)}
+    nlp = None
+    if predictions is not None:
+        pred = load_validated(predictions)
+        metrics["pipeline"] = f"predictions from {predictions}"
+    else:
+        from .predict import load_pipeline, predict_records
+
+        nlp = load_pipeline(model)
+        pred = predict_records(nlp, gold)
+        metrics["pipeline"] = str(model)
+        metrics["backbone"] = nlp.meta.get("backbone")
+    metrics["model"] = score(gold, pred)
+    if nlp is not None and "relation_extractor" in nlp.pipe_names:
+        metrics["relations_given_gold_spans"] = score(gold, relations_given_gold(nlp, gold))
+    if n_bootstrap:
+        metrics["bootstrap"] = bootstrap(gold, pred, n_bootstrap, seed)
+        metrics["bootstrap_samples"] = n_bootstrap
+    metrics["baselines"] = {}
+    from .baselines import rule_records, underthesea_records
+
+    for name in baselines:
+        runner = {"rules": ("rule baseline", rule_records), "underthesea": ("underthesea.ner", underthesea_records)}[name]
+        metrics["baselines"][runner[0]] = score(gold, runner[1](gold))
+    metrics["entity_confusion"] = entity_confusion(gold, pred)
+    metrics["frequent_errors"] = frequent_errors(gold, pred)
+    output.mkdir(parents=True, exist_ok=True)
+    write_jsonl(output / "predictions.jsonl", pred)
+    (output / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
+    markdown = markdown_report(metrics)
+    (output / "report.md").write_text(markdown, encoding="utf-8")
+    (output / "report.html").write_text(html_report(metrics, markdown, gold, pred), encoding="utf-8")
+    return metrics
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model", nargs="?", help="pipeline directory or installed package name")
+    parser.add_argument("data", type=Path, help="gold data in the canonical JSONL format")
+    parser.add_argument("--output", type=Path, required=True)
+    parser.add_argument("--predictions", type=Path, help="score this canonical JSONL file instead of running a model")
+    parser.add_argument("--baselines", default="rules,underthesea", help="comma-separated: rules, underthesea (empty for none)")
+    parser.add_argument("--bootstrap", type=int, default=1000, help="resamples for the confidence intervals (0: none)")
+    args = parser.parse_args(argv)
+    if (args.model is None) == (args.predictions is None):
+        parser.error("give either MODEL or --predictions")
+    try:
+        metrics = evaluate(args.data, args.output, args.model, args.predictions, [b for b in args.baselines.split(",") if b], args.bootstrap)
+    except (CorpusError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print((args.output / "report.md").read_text(encoding="utf-8"))
+    print(f"wrote {args.output}/metrics.json, report.md, report.html")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
