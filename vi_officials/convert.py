@@ -23,9 +23,7 @@ from .validate import load_validated
 
 
 def blank_nlp() -> Language:
-    nlp = spacy.blank("vi")
-    nlp.tokenizer = SyllableTokenizer(nlp.vocab)
-    return nlp
+    return spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": "vi_officials.SyllableTokenizer.v1"}}})
 
 
 def record_to_doc(nlp: Language, record: Dict, path: str = "<corpus>") -> Doc:

@@ -22,6 +22,7 @@ from spacy.util import registry
 from thinc.api import Model, chain, with_array, Linear, torch2xp, xp2torch
 from thinc.types import ArgsKwargs, Floats2d
 
+from .normalize import canonical
 from .segmentation import word_groups
 
 DEFAULT_NAME = "vinai/phobert-base"
@@ -141,7 +142,7 @@ class _DocPlan:
         ids: List[int] = []
         piece_words: List[int] = []
         for w, group in enumerate(self.groups):
-            word = "_".join(doc[i].text for i in group)
+            word = "_".join(canonical(doc[i].text) for i in group)
             word_ids = cache.get(word)
             if word_ids is None:
                 word_ids = tokenizer.convert_tokens_to_ids(tokenizer.tokenize(word)) or [tokenizer.unk_token_id]

@@ -9,6 +9,8 @@ from typing import List, Tuple
 
 from spacy.tokens import Doc
 
+from .normalize import canonical
+
 _pyvi = None
 
 
@@ -26,7 +28,7 @@ def word_groups(doc: Doc) -> List[Tuple[int, ...]]:
     tokens = [t for t in doc if not t.is_space]
     if not tokens:
         return []
-    joined = " ".join(t.text for t in tokens)
+    joined = " ".join(canonical(t.text) for t in tokens)
     # word id of every non-space character of `joined`
     char_word: List[int] = []
     for w, word in enumerate(_segment(joined)):
@@ -35,7 +37,7 @@ def word_groups(doc: Doc) -> List[Tuple[int, ...]]:
     position = 0
     last_word = None
     for token in tokens:
-        n = len(token.text.replace(" ", ""))
+        n = len(canonical(token.text).replace(" ", ""))
         word = char_word[position] if position < len(char_word) else None
         position += n
         if word is not None and word == last_word and groups:
@@ -48,4 +50,4 @@ def word_groups(doc: Doc) -> List[Tuple[int, ...]]:
 
 def segmented_words(doc: Doc) -> List[str]:
     """The Doc as PhoBERT input words, syllables joined by '_'."""
-    return ["_".join(doc[i].text for i in group) for group in word_groups(doc)]
+    return ["_".join(canonical(doc[i].text) for i in group) for group in word_groups(doc)]

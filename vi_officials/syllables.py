@@ -10,14 +10,18 @@ so conversion can never drop a span. Word grouping for PhoBERT is done separatel
 import re
 from typing import List, Tuple
 
-# numbers, dates and ranges stay whole ("28/4", "2021-2025", "6.149,47"), dotted
+# Numbers, dates and ranges stay whole ("28/4", "2021-2025", "6.149,47"), dotted
 # abbreviations stay whole ("T.Ư"), other word characters form a syllable, and every
 # other non-space character is a token of its own.
+# Letters include combining marks (U+0300-U+036F) so decomposed (NFD) text tokenizes
+# exactly like composed text.
+_L = r"(?:[^\W\d_]|[\u0300-\u036f])"
+_W = r"[\w\u0300-\u036f]"
 TOKEN_RE = re.compile(
     r"\d+(?:[.,/:\-]\d+)+"
-    r"|[^\W\d_]+(?:\.[^\W\d_]+)+"
-    r"|\w+"
-    r"|[^\w\s]",
+    rf"|{_L}+(?:\.{_L}+)+"
+    rf"|{_W}+"
+    r"|[^\w\s\u0300-\u036f]",
     re.UNICODE,
 )
 SENTENCE_END = frozenset({".", "!", "?", "…"})

@@ -10,6 +10,7 @@ from spacy.tokens import Doc
 from spacy.util import registry
 from spacy.vocab import Vocab
 
+from .normalize import canonical
 from .syllables import sentence_starts, syllable_offsets
 
 
@@ -73,9 +74,27 @@ class SyllableTokenizer:
         return self
 
 
+def use_canonical_lexeme_attributes(vocab: Vocab) -> None:
+    """Compute every lexeme attribute (NORM, PREFIX, SUFFIX, SHAPE, flags) from the
+    canonical spelling, so NFD text and either tone-mark placement share features."""
+    getters = vocab.lex_attr_getters or {}
+    vocab.lex_attr_getters = {attr: f if isinstance(f, _OnCanonical) else _OnCanonical(f) for attr, f in getters.items()}
+
+
+class _OnCanonical:
+    """A lexeme attribute getter applied to the canonical spelling of the string."""
+
+    def __init__(self, getter):
+        self.getter = getter
+
+    def __call__(self, string: str):
+        return self.getter(canonical(string))
+
+
 @registry.tokenizers("vi_officials.SyllableTokenizer.v1")
 def create_syllable_tokenizer():
     def make_tokenizer(nlp):
+        use_canonical_lexeme_attributes(nlp.vocab)
         return SyllableTokenizer(nlp.vocab)
 
     return make_tokenizer
