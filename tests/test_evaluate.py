@@ -1,0 +1,83 @@
+"""The evaluator on a small hand-made file with known answers, and on a real pipeline."""
+import json
+
+import pytest
+
+from vi_officials.evaluate import evaluate
+from vi_officials.metrics import score
+
+TEXT = "Bộ trưởng Tô Lâm đề nghị Công an thành phố cấp căn cước trước ngày 30/7/2023."
+
+
+def span(sub, label):
+    start = TEXT.index(sub)
+    return {"start": start, "end": start + len(sub), "label": label}
+
+
+GOLD = {
+    "id": "hand-made",
+    "text": TEXT,
+    "meta": {},
+    "spans": [span("Bộ trưởng", "TITLE"), span("Tô Lâm", "OFFICIAL"), span("Công an thành phố", "ORG"), span("cấp căn cước", "COMMITMENT"), span("ngày 30/7/2023", "DATE")],
+    "relations": [{"head": 1, "child": 0, "label": "HAS_TITLE"}, {"head": 1, "child": 3, "label": "COMMITS"}, {"head": 3, "child": 2, "label": "ASSIGNED_TO"}, {"head": 3, "child": 4, "label": "DEADLINE"}],
+}
+# one wrong label (ORG predicted as OFFICIAL), one partial commitment ("… trước"),
+# COMMITS to the partial commitment (wrong endpoint), ASSIGNED_TO and DEADLINE missed
+PRED = {
+    "id": "hand-made",
+    "text": TEXT,
+    "meta": {},
+    "spans": [span("Bộ trưởng", "TITLE"), span("Tô Lâm", "OFFICIAL"), span("Công an thành phố", "OFFICIAL"), span("cấp căn cước trước", "COMMITMENT"), span("ngày 30/7/2023", "DATE")],
+    "relations": [{"head": 1, "child": 0, "label": "HAS_TITLE"}, {"head": 1, "child": 3, "label": "COMMITS"}],
+}
+
+
+def test_known_counts():
+    s = score([GOLD], [PRED])
+    counts = lambda x: (x["tp"], x["fp"], x["fn"])
+    assert counts(s["entities"]["TITLE"]) == (1, 0, 0)
+    assert counts(s["entities"]["OFFICIAL"]) == (1, 1, 0)
+    assert counts(s["entities"]["ORG"]) == (0, 0, 1)
+    assert counts(s["entities_micro"]) == (3, 1, 1)
+    assert counts(s["commitments_exact"]) == (0, 1, 1)
+    assert s["commitments_partial"]["p"] == 1.0 and s["commitments_partial"]["r"] == 1.0
+    assert counts(s["relations"]["HAS_TITLE"]) == (1, 0, 0)
+    assert counts(s["relations"]["COMMITS"]) == (0, 1, 1)
+    assert counts(s["relations"]["ASSIGNED_TO"]) == (0, 0, 1)
+    assert counts(s["relations"]["DEADLINE"]) == (0, 0, 1)
+
+
+def test_end_to_end_recall_counts_every_unpredicted_gold_relation():
+    s = score([GOLD], [PRED])
+    assert s["relations_micro"]["r"] == pytest.approx(1 / 4)
+    empty = dict(PRED, spans=[], relations=[])
+    assert score([GOLD], [empty])["relations_micro"]["fn"] == 4
+
+
+def test_predictions_file_is_evaluated_with_reports(tmp_path):
+    gold_path, pred_path = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
+    gold_path.write_text(json.dumps(GOLD, ensure_ascii=False) + "\n", encoding="utf-8")
+    pred_path.write_text(json.dumps(PRED, ensure_ascii=False) + "\n", encoding="utf-8")
+    metrics = evaluate(gold_path, tmp_path / "out", predictions=pred_path, baselines=["rules"], n_bootstrap=50)
+    assert metrics["model"]["relations_micro"]["tp"] == 1
+    assert metrics["entity_confusion"]["matrix"][2][0] == 1  # gold ORG predicted OFFICIAL
+    saved = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert saved["model"]["entities_micro"]["tp"] == 3
+    report = (tmp_path / "out" / "report.html").read_text()
+    assert "hand-made" in report and "missed" in report and "ASSIGNED_TO" in report
+    assert "| ORG | 0.0 | 0.0 | 0.0 | 1 | 0 |" in (tmp_path / "out" / "report.md").read_text()
+
+
+def test_pipeline_evaluation_writes_every_section(tmp_path, trained_cnn, gold_records):
+    data = tmp_path / "data.jsonl"
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in gold_records[:2]), encoding="utf-8")
+    metrics = evaluate(data, tmp_path / "report", model=str(trained_cnn), baselines=["rules", "underthesea"], n_bootstrap=20)
+    assert set(metrics["baselines"]) == {"rule baseline", "underthesea.ner"}
+    assert "relations_given_gold_spans" in metrics and metrics["backbone"] == "cnn"
+    gold_rel = sum(len(r["relations"]) for r in gold_records[:2])
+    m = metrics["model"]["relations_micro"]
+    assert m["tp"] + m["fn"] == gold_rel
+    html = (tmp_path / "report" / "report.html").read_text()
+    for record in gold_records[:2]:
+        assert record["id"] in html
+    assert html.count("<h3>Gold</h3>") == 2 and html.count("<h3>Predicted</h3>") == 2
