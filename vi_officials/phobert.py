@@ -267,3 +267,23 @@ def PhoBERTEncoder(
         },
     )
     return chain(encoder, with_array(Linear(nO=width)))
+
+
+def quantize_dynamic_int8(nlp) -> int:
+    """Replace the Linear layers of every PhoBERT encoder in `nlp` by int8 dynamically
+    quantised ones (CPU inference only). Returns how many encoders were quantised."""
+    import torch
+
+    count = 0
+    for _, proc in nlp.pipeline:
+        model = getattr(proc, "model", None)
+        if model is None:
+            continue
+        for node in model.walk():
+            if node.name == "phobert_encoder":
+                shim = node.layers[0].shims[0]
+                quantised = torch.quantization.quantize_dynamic(shim._model, {torch.nn.Linear}, dtype=torch.qint8)
+                shim._model = quantised
+                shim._hfmodel.transformer = quantised
+                count += 1
+    return count
