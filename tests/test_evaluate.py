@@ -81,3 +81,33 @@ def test_pipeline_evaluation_writes_every_section(tmp_path, trained_cnn, gold_re
     for record in gold_records[:2]:
         assert record["id"] in html
     assert html.count("<h3>Gold</h3>") == 2 and html.count("<h3>Predicted</h3>") == 2
+
+
+def test_predict_writes_canonical_jsonl_that_evaluate_scores(tmp_path, trained_cnn, gold_records):
+    from vi_officials.predict import main as predict_main
+    from vi_officials.validate import load_validated
+
+    raw = tmp_path / "article.txt"
+    raw.write_text(gold_records[0]["text"], encoding="utf-8")
+    data = tmp_path / "gold.jsonl"
+    data.write_text(json.dumps(gold_records[1], ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "pred.jsonl"
+    assert predict_main([str(trained_cnn), str(raw), str(data), "--output", str(out)]) == 0
+    predictions = load_validated(out)  # the output is valid canonical JSONL
+    assert [p["id"] for p in predictions] == ["article.txt", gold_records[1]["id"]]
+    assert predictions[0]["text"] == gold_records[0]["text"]
+    assert all("score" in r for p in predictions for r in p["relations"])
+    pred_only = tmp_path / "pred1.jsonl"
+    pred_only.write_text(json.dumps(predictions[1], ensure_ascii=False) + "\n", encoding="utf-8")
+    metrics = evaluate(data, tmp_path / "scored", predictions=pred_only, baselines=[], n_bootstrap=0)
+    gold_rel = len(gold_records[1]["relations"])
+    assert metrics["model"]["relations_micro"]["tp"] + metrics["model"]["relations_micro"]["fn"] == gold_rel
+
+
+def test_bad_input_file_is_a_clear_error(tmp_path, capsys):
+    from vi_officials.predict import main as predict_main
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "x"}\n{"id": 3}\n', encoding="utf-8")
+    assert predict_main(["unused-model", str(bad), "--output", str(tmp_path / "o.jsonl")]) == 1
+    assert f"{bad}:2: a record needs a string 'id' and 'text'" in capsys.readouterr().err
