@@ -43,10 +43,16 @@ def heldout_performance(metrics: Dict) -> Dict[str, float]:
     return perf
 
 
-def description(meta: Dict, metrics: Optional[Dict], name: str) -> str:
+SUMMARY = "Vietnamese news pipeline: officials, titles, bodies, dates, commitments and their relations"
+
+
+def notes(meta: Dict, metrics: Optional[Dict], name: str) -> str:
+    """The model card text shown in the package README (spaCy renders meta['notes'])."""
     backbone = meta.get("backbone", "unknown")
     n_docs = metrics.get("n_documents") if metrics else None
-    return f"""Vietnamese news pipeline that finds officials (`OFFICIAL`), their titles (`TITLE`), bodies (`ORG`) and dates (`DATE`) in `doc.ents`, the commitments officials pledge or direct (`COMMITMENT`) in `doc.spans["commitments"]`, and the relations `HAS_TITLE` (OFFICIAL → TITLE), `COMMITS` (OFFICIAL/TITLE/ORG → COMMITMENT), `ASSIGNED_TO` (COMMITMENT → ORG/OFFICIAL/TITLE) and `DEADLINE` (COMMITMENT → DATE) with scores in `doc._.relations`.
+    return f"""### What it does
+
+Vietnamese news pipeline that finds officials (`OFFICIAL`), their titles (`TITLE`), bodies (`ORG`) and dates (`DATE`) in `doc.ents`, the commitments officials pledge or direct (`COMMITMENT`) in `doc.spans["commitments"]`, and the relations `HAS_TITLE` (OFFICIAL → TITLE), `COMMITS` (OFFICIAL/TITLE/ORG → COMMITMENT), `ASSIGNED_TO` (COMMITMENT → ORG/OFFICIAL/TITLE) and `DEADLINE` (COMMITMENT → DATE) with scores in `doc._.relations`.
 
 **Backbone:** `{backbone}`{f" (`{meta.get('transformer')}`)" if backbone == "phobert" else " (a CNN tok2vec trained from scratch; no pre-trained weights)"}.
 
@@ -77,7 +83,8 @@ def package(model_dir: Path, output_dir: Path, metrics_path: Optional[Path], ver
     meta.update(
         name=name,
         version=version,
-        description=description(meta, metrics, full_name),
+        description=SUMMARY,
+        notes=notes(meta, metrics, full_name),
         license="MIT",
         author="vi-officials project",
         requirements=runtime_requirements(backbone),
@@ -87,7 +94,9 @@ def package(model_dir: Path, output_dir: Path, metrics_path: Optional[Path], ver
         meta["performance"] = heldout_performance(metrics)
         meta["heldout_evaluation"] = {"data": metrics["data"], "n_documents": metrics["n_documents"]}
     build_dir = output_dir / "build"
-    build_dir.mkdir(parents=True, exist_ok=True)
+    if build_dir.exists():
+        shutil.rmtree(build_dir)  # a stale README.md there would be reused by spacy package
+    build_dir.mkdir(parents=True)
     meta_path = build_dir / "meta.json"
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     spacy_package(model_dir, build_dir, meta_path=meta_path, name=name, version=version, create_meta=False, create_sdist=False, create_wheel=False, force=True, silent=True)
