@@ -69,6 +69,6 @@ def test_convert_writes_splits_and_hf_dataset(tmp_path, root):
         assert (tmp_path / f"{name}.spacy").exists()
     loaded = datasets.load_from_disk(str(tmp_path / "hf_dataset"))
     assert loaded["test"][0]["id"] == summary["splits"]["test"][0]
-    assert loaded["train"].features["spans"].feature["label"].names[:2] == ["OFFICIAL", "TITLE"]
+    assert loaded["train"].features["spans"]["label"].feature.names[:2] == ["OFFICIAL", "TITLE"]
     parquet = datasets.Dataset.from_parquet(str(tmp_path / "parquet" / "dev.parquet"))
     assert parquet[0]["id"] == summary["splits"]["dev"][0]

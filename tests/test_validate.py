@@ -45,9 +45,10 @@ def test_shipped_gold_corpus_is_valid(gold_records):
 
 def test_offset_out_of_range_names_file_line_doc(tmp_path):
     r = good_record()
+    r["id"] = "doc2"
     r["spans"][0]["end"] = len(TEXT) + 5
     [problem] = problems_of(tmp_path, [good_record(), r])
-    assert problem.startswith(f"{tmp_path / 'c.jsonl'}:2 (document 'doc1'): span 0 offsets out of range")
+    assert problem.startswith(f"{tmp_path / 'c.jsonl'}:2 (document 'doc2'): span 0 offsets out of range")
 
 
 def test_span_inside_a_syllable_is_rejected(tmp_path):
