@@ -15,16 +15,29 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example, validate_examples
 from spacy.util import registry
 from spacy.vocab import Vocab
-from thinc.api import Model, Optimizer, SequenceCategoricalCrossentropy, Softmax, chain, with_array
+from thinc.api import LSTM, Model, Optimizer, SequenceCategoricalCrossentropy, Softmax, chain, with_array, with_padded
 from thinc.types import Floats2d
 
 TAGS = ("O", "B", "I")
 
 
 @registry.architectures("vi_officials.SpanTagger.v1")
-def build_span_tagger_model(tok2vec: Model[List[Doc], List[Floats2d]], nO: Optional[int] = None) -> Model[List[Doc], List[Floats2d]]:
-    """tok2vec >> a softmax over O/B/I for every token."""
-    return chain(tok2vec, with_array(Softmax(nO=nO)))
+def build_span_tagger_model(
+    tok2vec: Model[List[Doc], List[Floats2d]],
+    lstm_width: int = 64,
+    lstm_depth: int = 1,
+    nO: Optional[int] = None,
+) -> Model[List[Doc], List[Floats2d]]:
+    """tok2vec >> BiLSTM >> a softmax over O/B/I for every token.
+
+    Whether a clause is a commitment depends on a directive verb ("đề nghị", "yêu cầu")
+    that can stand many tokens before it: the BiLSTM carries that context across the
+    sentence, which a narrow CNN window cannot. `lstm_width = 0` leaves it out."""
+    layers = [tok2vec]
+    if lstm_width:
+        layers.append(with_padded(LSTM(nO=lstm_width, bi=True, depth=lstm_depth)))
+    layers.append(with_array(Softmax(nO=nO)))
+    return chain(*layers)
 
 
 def spans_to_tags(doc: Doc, spans: Iterable[Span]) -> List[int]:
@@ -36,9 +49,10 @@ def spans_to_tags(doc: Doc, spans: Iterable[Span]) -> List[int]:
     return tags
 
 
-def tags_to_spans(doc: Doc, tags: Iterable[int], label: str) -> List[Span]:
+def tags_to_spans(doc: Doc, tags: Iterable[int], label: str, min_length: int = 1) -> List[Span]:
     """B starts a span, I continues it (an I after O starts one too); spans never
-    start or end on whitespace or cross a sentence start."""
+    start or end on whitespace or cross a sentence start, and spans shorter than
+    `min_length` tokens are dropped (isolated tags are noise, not clauses)."""
     spans: List[Span] = []
     start = None
     for i, tag in enumerate(list(tags) + [0]):
@@ -55,7 +69,7 @@ def tags_to_spans(doc: Doc, tags: Iterable[int], label: str) -> List[Span]:
             s += 1
         while e > s and (doc[e - 1].is_space or doc[e - 1].is_punct and doc[e - 1].text in ",;:"):
             e -= 1
-        if e > s:
+        if e - s >= max(1, min_length):
             out.append(Span(doc, s, e, label=label))
     return out
 
@@ -76,24 +90,27 @@ def score_span_tagger(examples: Iterable[Example], spans_key: str = "commitments
     default_config={
         "model": {
             "@architectures": "vi_officials.SpanTagger.v1",
+            "lstm_width": 64,
+            "lstm_depth": 1,
             "tok2vec": {"@architectures": "spacy.Tok2Vec.v2", "embed": {"@architectures": "spacy.MultiHashEmbed.v2", "width": 96, "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"], "rows": [5000, 1000, 2500, 2500], "include_static_vectors": False}, "encode": {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 96, "depth": 4, "window_size": 1, "maxout_pieces": 3}},
         },
         "spans_key": "commitments",
         "label": "COMMITMENT",
+        "min_length": 3,
         "scorer": {"@scorers": "vi_officials.span_tagger_scorer.v1"},
     },
     default_score_weights={"spans_commitments_f": 1.0, "spans_commitments_p": 0.0, "spans_commitments_r": 0.0},
 )
-def make_span_tagger(nlp: Language, name: str, model: Model, spans_key: str, label: str, scorer: Optional[Callable]) -> "SpanTagger":
-    return SpanTagger(nlp.vocab, model, name, spans_key=spans_key, label=label, scorer=scorer)
+def make_span_tagger(nlp: Language, name: str, model: Model, spans_key: str, label: str, min_length: int, scorer: Optional[Callable]) -> "SpanTagger":
+    return SpanTagger(nlp.vocab, model, name, spans_key=spans_key, label=label, min_length=min_length, scorer=scorer)
 
 
 class SpanTagger(TrainablePipe):
-    def __init__(self, vocab: Vocab, model: Model, name: str = "span_tagger", *, spans_key: str = "commitments", label: str = "COMMITMENT", scorer: Optional[Callable] = None):
+    def __init__(self, vocab: Vocab, model: Model, name: str = "span_tagger", *, spans_key: str = "commitments", label: str = "COMMITMENT", min_length: int = 3, scorer: Optional[Callable] = None):
         self.vocab = vocab
         self.model = model
         self.name = name
-        self.cfg = {"spans_key": spans_key, "label": label}
+        self.cfg = {"spans_key": spans_key, "label": label, "min_length": min_length}
         self.scorer = scorer
 
     @property
@@ -110,7 +127,7 @@ class SpanTagger(TrainablePipe):
         for doc, doc_scores in zip(docs, scores):
             probs = self.model.ops.to_numpy(doc_scores)
             tags = probs.argmax(axis=1) if len(doc) else []
-            spans = tags_to_spans(doc, tags, self.cfg["label"])
+            spans = tags_to_spans(doc, tags, self.cfg["label"], self.cfg.get("min_length", 1))
             doc.spans[self.spans_key] = spans
             # a span's score: the mean probability of its tokens' predicted tags
             scores = doc.user_data.setdefault("vi_officials.span_scores", {})
