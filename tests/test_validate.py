@@ -122,3 +122,17 @@ def test_every_problem_is_reported_at_once(tmp_path):
     r["spans"][0]["label"] = "RANK"
     r["spans"][1]["end"] -= 1
     assert len(problems_of(tmp_path, [r])) >= 2
+
+
+def test_shipped_corpus_has_no_label_conflicts(gold_records):
+    from vi_officials.consistency import label_conflicts
+
+    assert label_conflicts(gold_records) == {}
+
+
+def test_label_conflicts_are_found():
+    from vi_officials.consistency import label_conflicts
+
+    a = {"id": "a", "text": "Hà Nội", "meta": {}, "spans": [{"start": 0, "end": 6, "label": "ORG"}], "relations": []}
+    b = dict(a, id="b", spans=[{"start": 0, "end": 6, "label": "DATE"}])
+    assert label_conflicts([a, b]) == {"Hà Nội": {"ORG", "DATE"}}
