@@ -48,7 +48,7 @@ def flat_scores(s: Dict) -> Dict[str, float]:
     return out
 
 
-def crossval(gold_paths: Sequence[Path], output: Path, backbone: str = "cnn", transformer: str = "vinai/phobert-base", seed: int = 0, max_epochs: int = 0, baselines: Sequence[str] = ("rules", "underthesea")) -> Dict:
+def crossval(gold_paths: Sequence[Path], output: Path, backbone: str = "cnn", transformer: str = "vinai/phobert-base", seed: int = 0, max_epochs: int = 0, baselines: Sequence[str] = ("rules", "underthesea"), config: Path = None) -> Dict:
     from .convert import convert_records, docs_to_docbin, split_paragraphs
     from .evaluate import evaluate
     from .train_cli import train
@@ -68,7 +68,7 @@ def crossval(gold_paths: Sequence[Path], output: Path, backbone: str = "cnn", tr
             docs_to_docbin(dev_docs).to_disk(tmp / "dev.spacy")
             write_jsonl(tmp / "test.jsonl", fold["test"])
             overrides = {"training.max_epochs": max_epochs} if max_epochs else {}
-            used = train(tmp / "training", backbone, transformer, tmp / "train.spacy", tmp / "dev.spacy", seed, overrides=overrides)
+            used = train(tmp / "training", backbone, transformer, tmp / "train.spacy", tmp / "dev.spacy", seed, overrides=overrides, config=config)
             results["backbone"] = used
             metrics = evaluate(tmp / "test.jsonl", output / f"fold{k + 1}", model=str(tmp / "training" / "model-best"), baselines=baselines, n_bootstrap=0)
         fold_result = {"test": test_id, "dev": fold["dev"][0]["id"], "model": flat_scores(metrics["model"]), "baselines": {n: flat_scores(s) for n, s in metrics["baselines"].items()}}
@@ -113,8 +113,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-epochs", type=int, default=0, help="override the config's max_epochs (0: keep)")
     parser.add_argument("--baselines", default="rules,underthesea")
+    parser.add_argument("--config", type=Path, default=None, help="training config (default: the backbone's config in configs/)")
     args = parser.parse_args(argv)
-    crossval(args.gold, args.output, args.backbone, args.transformer, args.seed, args.max_epochs, [b for b in args.baselines.split(",") if b])
+    crossval(args.gold, args.output, args.backbone, args.transformer, args.seed, args.max_epochs, [b for b in args.baselines.split(",") if b], args.config)
     return 0
 
 
