@@ -137,12 +137,12 @@ def markdown_report(metrics: Dict) -> str:
         yy = f"{_fmt(y['p'])} | {_fmt(y['r'])} | {_fmt(y['f'])}" if y else "– | – | –"
         lines.append(f"| {label} | {_fmt(x['p'])} | {_fmt(x['r'])} | {_fmt(x['f'])} | {yy} | {gold_n} |")
     if metrics.get("bootstrap"):
-        lines += ["", f"## 95% bootstrap confidence intervals ({metrics['bootstrap_samples']} resamples of documents)", "", "| score | value | 95% CI |", "|---|---|---|"]
+        lines += ["", f"## 95% bootstrap confidence intervals ({metrics['bootstrap_samples']} resamples of {metrics.get('bootstrap_unit', 'documents')})", "", "| score | value | 95% CI |", "|---|---|---|"]
         values = {"entities_micro_f": em["f"], "commitments_exact_f": s["commitments_exact"]["f"], "commitments_partial_f": s["commitments_partial"]["f"], "relations_micro_f": s["relations_micro"]["f"]}
         for k, (lo, hi) in metrics["bootstrap"].items():
             lines.append(f"| {k} | {_fmt(values[k])} | {_fmt(lo)} – {_fmt(hi)} |")
         if metrics["n_documents"] < 5:
-            lines.append(f"\nWith {metrics['n_documents']} document(s) the intervals are very rough; see the cross-validation table in the README.")
+            lines.append(f"\nWith {metrics['n_documents']} document(s), paragraphs are resampled: the intervals show how the score varies within these articles, not across articles. The leave-one-article-out table in the README shows that.")
     if metrics.get("baselines"):
         lines += ["", "## Peer baselines on the same documents", ""]
         lines += scores_table({"this pipeline": s, **metrics["baselines"]})
@@ -222,8 +222,22 @@ def evaluate(
     if nlp is not None and "relation_extractor" in nlp.pipe_names:
         metrics["relations_given_gold_spans"] = score(gold, relations_given_gold(nlp, gold))
     if n_bootstrap:
-        metrics["bootstrap"] = bootstrap(gold, pred, n_bootstrap, seed)
+        # Resampling one or two documents says nothing about uncertainty; below five
+        # documents the paragraphs are resampled instead, and the report says so.
+        unit = "documents"
+        boot_gold, boot_pred = gold, pred
+        if len(gold) < 5:
+            from .convert import split_paragraphs
+
+            try:
+                boot_gold = [p for r in gold for p in split_paragraphs(r)]
+                boot_pred = [p for r in pred for p in split_paragraphs(r)]
+                unit = "paragraphs"
+            except CorpusError:  # a predicted span across a line break: keep documents
+                boot_gold, boot_pred = gold, pred
+        metrics["bootstrap"] = bootstrap(boot_gold, boot_pred, n_bootstrap, seed)
         metrics["bootstrap_samples"] = n_bootstrap
+        metrics["bootstrap_unit"] = f"{unit} ({len(boot_gold)})"
     metrics["baselines"] = {}
     from .baselines import rule_records, underthesea_records
 
