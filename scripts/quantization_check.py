@@ -1,0 +1,47 @@
+"""Score change from int8 dynamic quantisation of a trained PhoBERT pipeline.
+
+    python scripts/quantization_check.py training/model-best corpus/test.jsonl
+
+Evaluates the pipeline on the file as it is and again after
+`torch.quantization.quantize_dynamic` (Linear layers to int8), and prints both
+headline scores and the inference time of each run.
+"""
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model")
+    parser.add_argument("data", type=Path)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(args.threads)
+    from vi_officials.metrics import score
+    from vi_officials.phobert import quantize_dynamic_int8
+    from vi_officials.predict import load_pipeline, predict_records
+    from vi_officials.validate import load_validated
+
+    gold = load_validated(args.data)
+    nlp = load_pipeline(args.model)
+    rows = {}
+    for mode in ("float32", "int8"):
+        if mode == "int8" and not quantize_dynamic_int8(nlp):
+            print("no PhoBERT encoder in this pipeline: nothing to quantise", file=sys.stderr)
+            return 1
+        start = time.perf_counter()
+        pred = predict_records(nlp, gold)
+        seconds = time.perf_counter() - start
+        s = score(gold, pred)
+        rows[mode] = {"seconds": seconds, "entities_micro_f": s["entities_micro"]["f"], "commitments_exact_f": s["commitments_exact"]["f"], "relations_micro_f": s["relations_micro"]["f"]}
+    print(json.dumps(rows, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
