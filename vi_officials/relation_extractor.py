@@ -19,6 +19,7 @@ from thinc.api import Logistic, Maxout, Model, Optimizer, chain, Linear
 from thinc.types import Floats2d
 
 from . import relations as rel_store
+from .metrics import prf
 from .scheme import ALL_SPAN_LABELS, COMMITMENTS_KEY, RELATION_LABELS, candidate_labels
 
 N_DISTANCE_BUCKETS = 8
@@ -136,15 +137,12 @@ def score_relations(examples: Iterable[Example], **kwargs) -> Dict[str, object]:
             (tp if key in gold else fp)[key[2]] += 1
         for key in gold - pred:
             fn[key[2]] += 1
-    def prf(t, f_p, f_n):
-        p = t / (t + f_p) if t + f_p else 0.0
-        r = t / (t + f_n) if t + f_n else 0.0
-        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
     per_type = {}
     for label in RELATION_LABELS:
-        p, r, f = prf(tp[label], fp[label], fn[label])
-        per_type[label] = {"p": p, "r": r, "f": f}
-    p, r, f = prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
+        x = prf(tp[label], fp[label], fn[label])
+        per_type[label] = {"p": x["p"], "r": x["r"], "f": x["f"]}
+    micro = prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
+    p, r, f = micro["p"], micro["r"], micro["f"]
     return {"rel_micro_p": p, "rel_micro_r": r, "rel_micro_f": f, "rel_per_type": per_type}
 
 
