@@ -30,3 +30,28 @@ def test_decomposed_text_tokenizes_like_composed_text():
     assert len(a) == len(b) and b.text == nfd
     assert [t.norm_ for t in a] == [t.norm_ for t in b]
     assert [t.suffix_ for t in b] == [t.suffix_ for t in nlp("Bí thư Thành ủy Hà Nội hòa hợp.")]
+
+
+def test_glued_full_stop_before_a_capital_splits_but_abbreviations_and_numbers_stay_whole():
+    text = "… lãnh đạo tỉnh Sơn Tây.ẢNH: MINH ĐỨC, T.Ư, TP.HCM, Tp.HCM, 6.149,47, ngày 1.1 và 08/01/2021."
+    tokens = [text[s:e] for s, e in syllable_offsets(text)]
+    assert tokens[5:9] == ["Tây", ".", "ẢNH", ":"]
+    for whole in ("T.Ư", "TP.HCM", "Tp.HCM", "6.149,47", "1.1", "08/01/2021"):
+        assert whole in tokens
+
+
+def test_sentence_ends_only_before_whitespace_and_a_capital_or_opening_quote():
+    text = "Phó Chủ tịch UBND TP. Đà Lạt nói, an toàn lao động…), tiêu chuẩn 3.3. Ông Hải “Làm ngay.” Xong! “Đúng”"
+    sents = [text[s:e] for s, e in sentence_spans(text)]
+    assert sents == [
+        "Phó Chủ tịch UBND TP. Đà Lạt nói, an toàn lao động…), tiêu chuẩn 3.3.",
+        "Ông Hải “Làm ngay.”",
+        "Xong!",
+        "“Đúng”",
+    ]
+
+
+def test_tokenizer_sentence_starts_follow_the_validator_rule():
+    nlp = blank_nlp()
+    doc = nlp("Chủ tịch UBND TP. Cần Thơ yêu cầu. Sở Y tế báo cáo.")
+    assert [s.text for s in doc.sents] == ["Chủ tịch UBND TP. Cần Thơ yêu cầu.", "Sở Y tế báo cáo."]

@@ -14,8 +14,9 @@ from typing import Dict, Iterable, Iterator, List, Tuple, Union
 class CorpusError(ValueError):
     """A problem in a corpus file, located by file, line and offending text."""
 
-    def __init__(self, path: str, line: int, message: str, text: str = "", doc_id: str = ""):
+    def __init__(self, path: str, line: int, message: str, text: str = "", doc_id: str = "", kind: str = ""):
         self.path, self.line, self.message, self.text, self.doc_id = path, line, message, text, doc_id
+        self.kind = kind  # "boundary": a span that falls inside a token; scorable as a miss
         where = f"{path}:{line}" if line else path
         doc = f" (document {doc_id!r})" if doc_id else ""
         super().__init__(f"{where}{doc}: {message}: {text!r}" if text else f"{where}{doc}: {message}")
@@ -33,7 +34,13 @@ class CorpusValidationError(ValueError):
 def read_jsonl_lines(path: Union[str, Path]) -> Iterator[Tuple[int, Dict]]:
     """Yield (line number, record) for each non-empty line; bad JSON is a CorpusError."""
     path = Path(path)
-    with path.open(encoding="utf-8") as handle:
+    if not path.is_file():
+        raise CorpusError(str(path), 0, "no such file" if not path.exists() else "not a file")
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as err:
+        raise CorpusError(str(path), 0, f"cannot be read ({err.strerror})") from None
+    with handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue

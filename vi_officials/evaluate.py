@@ -14,13 +14,13 @@ import json
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from .corpus_io import read_jsonl, write_jsonl, CorpusError
 from .metrics import bootstrap, score
 from .scheme import ENTITY_LABELS, RELATION_LABELS
 from .syllables import sentence_spans
-from .validate import load_validated
+from .validate import load_for_scoring
 
 
 def relations_given_gold(nlp, gold: Sequence[Dict]) -> List[Dict]:
@@ -32,7 +32,7 @@ def relations_given_gold(nlp, gold: Sequence[Dict]) -> List[Dict]:
     out = []
     for record in gold:
         doc = nlp.make_doc(record["text"])
-        gold_doc = record_to_doc(nlp, record)
+        gold_doc = record_to_doc(nlp, token_aligned(doc, record))
         for name, proc in nlp.pipeline:
             factory = nlp.get_pipe_meta(name).factory
             if factory == "relation_extractor":
@@ -44,6 +44,21 @@ def relations_given_gold(nlp, gold: Sequence[Dict]) -> List[Dict]:
                 doc = proc(doc)
         out.append(doc_to_record(doc, record["id"], record.get("meta", {}), with_scores=True))
     return out
+
+
+def token_aligned(doc, record: Dict) -> Dict:
+    """The record without spans that fall inside a token of `doc` (and their relations):
+    those cannot be given to a pipeline; the scores count them as misses."""
+    keep = [i for i, sp in enumerate(record["spans"]) if doc.char_span(sp["start"], sp["end"]) is not None]
+    if len(keep) == len(record["spans"]):
+        return record
+    new_index = {old: new for new, old in enumerate(keep)}
+    relations = [
+        {**r, "head": new_index[r["head"]], "child": new_index[r["child"]]}
+        for r in record["relations"]
+        if r["head"] in new_index and r["child"] in new_index
+    ]
+    return {**record, "spans": [record["spans"][i] for i in keep], "relations": relations}
 
 
 def entity_confusion(gold: Sequence[Dict], pred: Sequence[Dict]) -> Dict:
@@ -103,13 +118,13 @@ def _fmt(x: float) -> str:
 
 def scores_table(rows: Dict[str, Dict]) -> List[str]:
     """Markdown table: one row per system, P/R/F per entity label and the headlines."""
-    head = "| system | " + " | ".join(f"{l} F" for l in ENTITY_LABELS) + " | entities micro P/R/F | COMMITMENT exact F | COMMITMENT partial F | relations e2e F |"
-    lines = [head, "|" + "---|" * (len(ENTITY_LABELS) + 5)]
+    head = "| system | " + " | ".join(f"{l} F" for l in ENTITY_LABELS) + " | entities micro P/R/F | COMMITMENT exact F | COMMITMENT overlap F | COMMITMENT partial F | relations e2e F |"
+    lines = [head, "|" + "---|" * (len(ENTITY_LABELS) + 6)]
     for name, s in rows.items():
         em = s["entities_micro"]
         lines.append(
             f"| {name} | " + " | ".join(_fmt(s["entities"][l]["f"]) for l in ENTITY_LABELS)
-            + f" | {_fmt(em['p'])} / {_fmt(em['r'])} / {_fmt(em['f'])} | {_fmt(s['commitments_exact']['f'])} | {_fmt(s['commitments_partial']['f'])} | {_fmt(s['relations_micro']['f'])} |"
+            + f" | {_fmt(em['p'])} / {_fmt(em['r'])} / {_fmt(em['f'])} | {_fmt(s['commitments_exact']['f'])} | {_fmt(s['commitments_overlap']['f'])} | {_fmt(s['commitments_partial']['f'])} | {_fmt(s['relations_micro']['f'])} |"
         )
     return lines
 
@@ -124,8 +139,8 @@ def markdown_report(metrics: Dict) -> str:
     em = s["entities_micro"]
     lines.append(f"| **micro** | {_fmt(em['p'])} | {_fmt(em['r'])} | {_fmt(em['f'])} | {em['tp'] + em['fn']} | {em['tp'] + em['fp']} |")
     lines.append(f"| **macro F** | | | {_fmt(s['entities_macro_f'])} | | |")
-    lines += ["", "## Commitments", "", "| match | P | R | F |", "|---|---|---|---|"]
-    for kind in ("exact", "partial"):
+    lines += ["", "## Commitments", "", "exact: same offsets; overlap: a predicted span overlaps a gold one by at least half of the longer of the two; partial: any overlap.", "", "| match | P | R | F |", "|---|---|---|---|"]
+    for kind in ("exact", "overlap", "partial"):
         x = s[f"commitments_{kind}"]
         lines.append(f"| {kind} | {_fmt(x['p'])} | {_fmt(x['r'])} | {_fmt(x['f'])} |")
     lines += ["", "## Relations", "", "End to end: predicted spans; a relation is right only if its label and both endpoint spans are right; every gold relation not predicted is a miss. *Gold spans*: the relation stage alone, given the gold entities and commitments.", "", "| label | e2e P | e2e R | e2e F | gold-spans P | gold-spans R | gold-spans F | gold |", "|---|---|---|---|---|---|---|---|"]
@@ -138,11 +153,13 @@ def markdown_report(metrics: Dict) -> str:
         lines.append(f"| {label} | {_fmt(x['p'])} | {_fmt(x['r'])} | {_fmt(x['f'])} | {yy} | {gold_n} |")
     if metrics.get("bootstrap"):
         lines += ["", f"## 95% bootstrap confidence intervals ({metrics['bootstrap_samples']} resamples of {metrics.get('bootstrap_unit', 'documents')})", "", "| score | value | 95% CI |", "|---|---|---|"]
-        values = {"entities_micro_f": em["f"], "commitments_exact_f": s["commitments_exact"]["f"], "commitments_partial_f": s["commitments_partial"]["f"], "relations_micro_f": s["relations_micro"]["f"]}
+        values = {"entities_micro_f": em["f"], "commitments_exact_f": s["commitments_exact"]["f"], "commitments_partial_f": s["commitments_partial"]["f"], "commitments_overlap_f": s["commitments_overlap"]["f"], "relations_micro_f": s["relations_micro"]["f"]}
         for k, (lo, hi) in metrics["bootstrap"].items():
             lines.append(f"| {k} | {_fmt(values[k])} | {_fmt(lo)} – {_fmt(hi)} |")
         if metrics["n_documents"] < 5:
             lines.append(f"\nWith {metrics['n_documents']} document(s), paragraphs are resampled: the intervals show how the score varies within these articles, not across articles. The leave-one-article-out table in the README shows that.")
+    if metrics.get("warnings"):
+        lines += ["", "## Warnings", ""] + [f"- {w} (scored as a miss)" for w in metrics["warnings"]]
     if metrics.get("baselines"):
         lines += ["", "## Peer baselines on the same documents", ""]
         lines += scores_table({"this pipeline": s, **metrics["baselines"]})
@@ -170,7 +187,78 @@ def _render_doc(nlp, record: Dict) -> str:
     return displacy.render(doc, style="span", options={"spans_key": "sc"}, page=False, jupyter=False)
 
 
-def html_report(metrics: Dict, markdown: str, gold: Sequence[Dict], pred: Sequence[Dict]) -> str:
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]], cls: str = "") -> str:
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table class='{cls}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def prf_chart(rows: Sequence[Tuple[str, Dict]], width: int = 640) -> str:
+    """An inline SVG bar chart of precision, recall and F1 per label (no plotting library
+    needed, and the page stays one self-contained file)."""
+    colours = (("p", "precision", "#8fb8de"), ("r", "recall", "#f2b880"), ("f", "F1", "#4a7c59"))
+    bar, gap, label_w, row_h = 12, 10, 170, 3 * 12 + 10
+    scale = width - label_w - 50
+    height = len(rows) * row_h + 40
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' aria-label='precision, recall and F1 per label'>"]
+    for x in (0, 0.25, 0.5, 0.75, 1.0):
+        xx = label_w + x * scale
+        parts.append(f"<line x1='{xx:.0f}' y1='0' x2='{xx:.0f}' y2='{height - 30}' stroke='#ddd'/><text x='{xx:.0f}' y='{height - 18}' font-size='10' text-anchor='middle'>{x:.2f}</text>")
+    for i, (name, x) in enumerate(rows):
+        y0 = i * row_h
+        parts.append(f"<text x='{label_w - 6}' y='{y0 + 22}' font-size='12' text-anchor='end'>{html.escape(name)}</text>")
+        for j, (key, _, colour) in enumerate(colours):
+            w = x[key] * scale
+            parts.append(f"<rect x='{label_w}' y='{y0 + j * bar}' width='{w:.1f}' height='{bar - 1}' fill='{colour}'><title>{html.escape(name)} {key.upper()} {x[key]:.3f}</title></rect>")
+            parts.append(f"<text x='{label_w + w + 3:.1f}' y='{y0 + j * bar + 10}' font-size='9'>{100 * x[key]:.1f}</text>")
+    legend_x = label_w
+    for key, title, colour in colours:
+        parts.append(f"<rect x='{legend_x}' y='{height - 12}' width='10' height='10' fill='{colour}'/><text x='{legend_x + 14}' y='{height - 3}' font-size='11'>{title}</text>")
+        legend_x += 90
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def html_summary(metrics: Dict) -> str:
+    """The report's figures as HTML tables and a chart (the Markdown report holds the same)."""
+    s = metrics["model"]
+    out = [f"<p>Pipeline <code>{html.escape(metrics['pipeline'])}</code>" + (f" (backbone: {html.escape(str(metrics['backbone']))})" if metrics.get("backbone") else "") + f"; data <code>{html.escape(metrics['data'])}</code>, {metrics['n_documents']} documents.</p>"]
+    chart_rows = [(l, s["entities"][l]) for l in ENTITY_LABELS] + [("entities (micro)", s["entities_micro"]), ("COMMITMENT overlap", s["commitments_overlap"]), ("COMMITMENT exact", s["commitments_exact"])]
+    chart_rows += [(f"{l} (e2e)", s["relations"][l]) for l in RELATION_LABELS] + [("relations (micro, e2e)", s["relations_micro"])]
+    out.append("<h2>Scores at a glance</h2>" + prf_chart(chart_rows))
+    rows = [[l, _fmt(x["p"]), _fmt(x["r"]), _fmt(x["f"]), x["tp"] + x["fn"], x["tp"] + x["fp"]] for l, x in ((l, s["entities"][l]) for l in ENTITY_LABELS)]
+    em = s["entities_micro"]
+    rows.append(["micro", _fmt(em["p"]), _fmt(em["r"]), _fmt(em["f"]), em["tp"] + em["fn"], em["tp"] + em["fp"]])
+    out.append("<h2>Entities (exact span and label)</h2>" + _table(["label", "P", "R", "F", "gold", "predicted"], rows, "num"))
+    rows = [[k, _fmt(s[f"commitments_{k}"]["p"]), _fmt(s[f"commitments_{k}"]["r"]), _fmt(s[f"commitments_{k}"]["f"])] for k in ("exact", "overlap", "partial")]
+    out.append("<h2>Commitments</h2><p>exact: same offsets; overlap: at least half of the longer span; partial: any overlap.</p>" + _table(["match", "P", "R", "F"], rows, "num"))
+    g = metrics.get("relations_given_gold_spans")
+    rows = []
+    for label in list(RELATION_LABELS) + ["micro"]:
+        x = s["relations"][label] if label != "micro" else s["relations_micro"]
+        y = (g["relations"][label] if label != "micro" else g["relations_micro"]) if g else None
+        rows.append([label, _fmt(x["p"]), _fmt(x["r"]), _fmt(x["f"])] + ([_fmt(y["p"]), _fmt(y["r"]), _fmt(y["f"])] if y else ["–"] * 3) + [x["tp"] + x["fn"]])
+    out.append("<h2>Relations</h2><p>End to end on predicted spans; <em>gold spans</em>: the relation stage alone.</p>" + _table(["label", "e2e P", "e2e R", "e2e F", "gold-spans P", "gold-spans R", "gold-spans F", "gold"], rows, "num"))
+    if metrics.get("bootstrap"):
+        rows = [[k, f"{_fmt(lo)} – {_fmt(hi)}"] for k, (lo, hi) in metrics["bootstrap"].items()]
+        out.append(f"<h2>95% bootstrap intervals</h2><p>{metrics['bootstrap_samples']} resamples of {html.escape(str(metrics.get('bootstrap_unit', 'documents')))}.</p>" + _table(["score", "95% CI"], rows))
+    if metrics.get("baselines"):
+        systems = {"this pipeline": s, **metrics["baselines"]}
+        rows = [[name] + [_fmt(x["entities"][l]["f"]) for l in ENTITY_LABELS] + [_fmt(x["entities_micro"]["f"]), _fmt(x["commitments_exact"]["f"]), _fmt(x["commitments_overlap"]["f"]), _fmt(x["relations_micro"]["f"])] for name, x in systems.items()]
+        out.append("<h2>Peer baselines on the same documents</h2>" + _table(["system"] + [f"{l} F" for l in ENTITY_LABELS] + ["entities micro F", "COMMITMENT exact F", "COMMITMENT overlap F", "relations e2e F"], rows, "num"))
+    conf = metrics["entity_confusion"]
+    out.append("<h2>Entity label confusion</h2><p>Rows: gold; columns: predicted; NONE: no span at those offsets.</p>" + _table(["gold \\ predicted"] + conf["labels"], [[l] + row for l, row in zip(conf["labels"], conf["matrix"])], "num"))
+    items = []
+    for err in metrics["frequent_errors"]:
+        examples = "".join(f"<li><code>{html.escape(ex.get('predicted') or ex.get('gold'))}</code> — {html.escape(ex['sentence'][:200])}</li>" for ex in err["examples"])
+        items.append(f"<li><strong>{html.escape(err['error'])}</strong> × {err['count']}<ul>{examples}</ul></li>")
+    out.append("<h2>Most frequent errors</h2><ul>" + "".join(items) + "</ul>")
+    if metrics.get("warnings"):
+        out.append("<h2>Warnings</h2><ul>" + "".join(f"<li>{html.escape(w)} (scored as a miss)</li>" for w in metrics["warnings"]) + "</ul>")
+    return "\n".join(out)
+
+
+def html_report(metrics: Dict, gold: Sequence[Dict], pred: Sequence[Dict]) -> str:
     from .convert import blank_nlp
     from .metrics import relation_keys
 
@@ -178,12 +266,14 @@ def html_report(metrics: Dict, markdown: str, gold: Sequence[Dict], pred: Sequen
     by_id = {r["id"]: r for r in pred}
     parts = [
         "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Evaluation report</title>",
-        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}.ok{color:green}.bad{color:#b00}pre{white-space:pre-wrap}</style></head><body>",
-        "<h1>Evaluation report</h1><pre>" + html.escape(markdown) + "</pre>",
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto;padding:0 1em}table{border-collapse:collapse;margin:.5em 0}"
+        "td,th{border:1px solid #ccc;padding:2px 8px}th{background:#f3f3f3}table.num td+td{text-align:right}.ok{color:green}.bad{color:#b00}</style></head><body>",
+        "<h1>Evaluation report</h1>",
+        html_summary(metrics),
     ]
     for g in gold:
         p = by_id[g["id"]]
-        parts.append(f"<hr><h2>{html.escape(g['id'])}</h2><h3>Gold</h3>{_render_doc(nlp, g)}<h3>Predicted</h3>{_render_doc(nlp, p)}")
+        parts.append(f"<hr><h2>{html.escape(g['id'])}</h2><h3>Gold</h3>{_render_doc(nlp, token_aligned(nlp.make_doc(g['text']), g))}<h3>Predicted</h3>{_render_doc(nlp, p)}")
         gold_rels, pred_rels = relation_keys(g), relation_keys(p)
         rows = []
         for key in sorted(gold_rels | pred_rels):
@@ -205,11 +295,15 @@ def evaluate(
     n_bootstrap: int = 1000,
     seed: int = 0,
 ) -> Dict:
-    gold = load_validated(data)
-    metrics: Dict = {"data": str(data), "n_documents": len(gold)}
+    gold, warnings = load_for_scoring(data)
+    for warning in warnings:
+        print(f"warning: {warning} (scored as a miss)", file=sys.stderr)
+    metrics: Dict = {"data": str(data), "n_documents": len(gold), "warnings": [str(w) for w in warnings]}
     nlp = None
     if predictions is not None:
-        pred = load_validated(predictions)
+        pred, pred_warnings = load_for_scoring(predictions)
+        for warning in pred_warnings:
+            print(f"warning: predicted {warning} (scored as a false positive)", file=sys.stderr)
         metrics["pipeline"] = f"predictions from {predictions}"
     else:
         from .predict import load_pipeline, predict_records
@@ -251,7 +345,7 @@ def evaluate(
     (output / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
     markdown = markdown_report(metrics)
     (output / "report.md").write_text(markdown, encoding="utf-8")
-    (output / "report.html").write_text(html_report(metrics, markdown, gold, pred), encoding="utf-8")
+    (output / "report.html").write_text(html_report(metrics, gold, pred), encoding="utf-8")
     return metrics
 
 
@@ -263,9 +357,13 @@ def main(argv=None) -> int:
     parser.add_argument("--predictions", type=Path, help="score this canonical JSONL file instead of running a model")
     parser.add_argument("--baselines", default="rules,underthesea", help="comma-separated: rules, underthesea (empty for none)")
     parser.add_argument("--bootstrap", type=int, default=1000, help="resamples for the confidence intervals (0: none)")
+    parser.add_argument("--if-exists", action="store_true", help="when DATA is absent, say so in one line and exit 0 (an optional dev set)")
     args = parser.parse_args(argv)
     if (args.model is None) == (args.predictions is None):
         parser.error("give either MODEL or --predictions")
+    if args.if_exists and not args.data.exists():
+        print(f"{args.data} is absent: nothing to evaluate, skipped")
+        return 0
     try:
         metrics = evaluate(args.data, args.output, args.model, args.predictions, [b for b in args.baselines.split(",") if b], args.bootstrap)
     except (CorpusError, ValueError) as err:

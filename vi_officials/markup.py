@@ -156,6 +156,36 @@ def build(annotations_dir: Path, seeds_dir: Path, output: Path) -> List[Dict]:
     return records
 
 
+WRITTEN_HEADER_RE = re.compile(r"^date (\d{4}-\d{2}(?:-\d{2})?)\n")
+
+
+def build_written_document(annotation: Path) -> Dict:
+    """A written article's annotation file is its own source: an optional first line
+    "date YYYY-MM[-DD]" (becoming `meta.date`), then the marked text."""
+    source = unicodedata.normalize("NFC", annotation.read_text(encoding="utf-8"))
+    meta: Dict[str, str] = {"source": "written"}
+    match = WRITTEN_HEADER_RE.match(source)
+    if match:
+        meta["date"] = match.group(1)
+        source = source[match.end() :]
+    # the header line is gone: shift reported line numbers back to the file's own
+    parsed = parse(source, str(annotation))
+    text = parsed.text.rstrip("\n")
+    if not text.strip():
+        raise CorpusError(str(annotation), 1, "written article has no text", annotation.name)
+    return to_canonical(parsed, "w-" + annotation.stem, text, meta, str(annotation))
+
+
+def build_written(annotations_dir: Path, output: Path) -> List[Dict]:
+    """Build the training-only written articles from `<dir>/*.ann`."""
+    files = sorted(annotations_dir.glob("*.ann"))
+    if not files:
+        raise CorpusError(str(annotations_dir), 0, "no .ann files", str(annotations_dir))
+    records = [build_written_document(path) for path in files]
+    write_jsonl(output, records)
+    return records
+
+
 def describe(record: Dict) -> str:
     """Human-readable listing of a record's spans and relations, for review."""
     lines = []
@@ -178,8 +208,36 @@ def main(argv=None) -> int:
     make.add_argument("annotations_dir", type=Path)
     make.add_argument("seeds_dir", type=Path)
     make.add_argument("output", type=Path)
+    check_w = sub.add_parser("check-written", help="parse written articles' annotation files and list what they hold")
+    check_w.add_argument("annotations", type=Path, nargs="+")
+    check_w.add_argument("--quiet", action="store_true", help="print only the summary line per file")
+    make_w = sub.add_parser("build-written", help="build the written articles' JSONL (meta.source=written) from DIR/*.ann")
+    make_w.add_argument("annotations_dir", type=Path)
+    make_w.add_argument("output", type=Path)
     args = parser.parse_args(argv)
     try:
+        if args.command == "check-written":
+            from .validate import validate_records
+
+            failed = 0
+            for path in args.annotations:
+                try:
+                    record = build_written_document(path)
+                    if not args.quiet:
+                        print(describe(record))
+                    validate_records([record], str(path))
+                    print(f"OK {path}: {len(record['text'].split())} syllables, {len(record['spans'])} spans, {len(record['relations'])} relations")
+                except CorpusError as err:
+                    failed += 1
+                    print(f"error: {err}", file=sys.stderr)
+            return 1 if failed else 0
+        if args.command == "build-written":
+            from .validate import validate_records
+
+            records = build_written(args.annotations_dir, args.output)
+            validate_records(records, str(args.output))
+            print(f"wrote {len(records)} written articles to {args.output}")
+            return 0
         if args.command == "check":
             from .validate import validate_records
 

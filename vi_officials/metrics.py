@@ -1,6 +1,8 @@
 """Scores over canonical records, so that any file in the corpus format can be scored.
 
 Entities are scored by exact span and label; commitments exactly and by overlap;
+"overlap" (the dev set's measure): a predicted commitment counts when it overlaps a gold
+one by at least half of the longer of the two, and "partial" when it overlaps at all;
 relations end to end: a predicted relation counts only if its label and both endpoint
 spans (offsets and labels) equal a gold relation's, and every gold relation that was not
 predicted is a miss, whether or not its endpoints were found.
@@ -57,6 +59,15 @@ def doc_counts(gold: Dict, pred: Dict) -> Counter:
     counts[("commit_partial", "COMMITMENT", "fn")] += sum(1 for k in gc if not overlaps(k, pc))
     # partial precision counts predicted spans, partial recall counts gold spans
     counts[("commit_partial", "COMMITMENT", "tp_gold")] += sum(1 for k in gc if overlaps(k, pc))
+
+    def half_overlaps(a, others):
+        """Overlap of at least half of the longer of the two spans."""
+        return any(min(a[1], b[1]) - max(a[0], b[0]) >= 0.5 * max(a[1] - a[0], b[1] - b[0]) for b in others)
+
+    counts[("commit_overlap", "COMMITMENT", "tp")] += sum(1 for k in pc if half_overlaps(k, gc))
+    counts[("commit_overlap", "COMMITMENT", "fp")] += sum(1 for k in pc if not half_overlaps(k, gc))
+    counts[("commit_overlap", "COMMITMENT", "fn")] += sum(1 for k in gc if not half_overlaps(k, pc))
+    counts[("commit_overlap", "COMMITMENT", "tp_gold")] += sum(1 for k in gc if half_overlaps(k, pc))
     gr, pr = relation_keys(gold), relation_keys(pred)
     for label in RELATION_LABELS:
         gl = {k for k in gr if k[2] == label}
@@ -78,13 +89,14 @@ def summarise(counts: Counter) -> Dict:
     out["entities_micro"] = prf(ent_tp, sum(get("ent", l, "fp") for l in ENTITY_LABELS), sum(get("ent", l, "fn") for l in ENTITY_LABELS))
     out["entities_macro_f"] = sum(out["entities"][l]["f"] for l in ENTITY_LABELS) / len(ENTITY_LABELS)
     out["commitments_exact"] = prf(get("commit_exact", "COMMITMENT", "tp"), get("commit_exact", "COMMITMENT", "fp"), get("commit_exact", "COMMITMENT", "fn"))
-    tp_p = get("commit_partial", "COMMITMENT", "tp")
-    fp_p = get("commit_partial", "COMMITMENT", "fp")
-    tp_g = get("commit_partial", "COMMITMENT", "tp_gold")
-    fn_p = get("commit_partial", "COMMITMENT", "fn")
-    p = tp_p / (tp_p + fp_p) if tp_p + fp_p else 0.0
-    r = tp_g / (tp_g + fn_p) if tp_g + fn_p else 0.0
-    out["commitments_partial"] = {"p": p, "r": r, "f": 2 * p * r / (p + r) if p + r else 0.0, "tp": tp_p, "fp": fp_p, "fn": fn_p}
+    for kind in ("partial", "overlap"):
+        tp_p = get(f"commit_{kind}", "COMMITMENT", "tp")
+        fp_p = get(f"commit_{kind}", "COMMITMENT", "fp")
+        tp_g = get(f"commit_{kind}", "COMMITMENT", "tp_gold")
+        fn_p = get(f"commit_{kind}", "COMMITMENT", "fn")
+        p = tp_p / (tp_p + fp_p) if tp_p + fp_p else 0.0
+        r = tp_g / (tp_g + fn_p) if tp_g + fn_p else 0.0
+        out[f"commitments_{kind}"] = {"p": p, "r": r, "f": 2 * p * r / (p + r) if p + r else 0.0, "tp": tp_p, "fp": fp_p, "fn": fn_p}
     for label in RELATION_LABELS:
         out["relations"][label] = prf(get("rel", label, "tp"), get("rel", label, "fp"), get("rel", label, "fn"))
     out["relations_micro"] = prf(*(sum(get("rel", l, w) for l in RELATION_LABELS) for w in ("tp", "fp", "fn")))
@@ -110,6 +122,7 @@ HEADLINES = {
     "entities_micro_f": lambda s: s["entities_micro"]["f"],
     "commitments_exact_f": lambda s: s["commitments_exact"]["f"],
     "commitments_partial_f": lambda s: s["commitments_partial"]["f"],
+    "commitments_overlap_f": lambda s: s["commitments_overlap"]["f"],
     "relations_micro_f": lambda s: s["relations_micro"]["f"],
 }
 

@@ -15,12 +15,20 @@ from typing import Dict, Iterable, List, Sequence
 from .corpus_io import read_jsonl_lines, write_jsonl, CorpusError
 
 
+class PipelineLoadError(ValueError):
+    """The model argument names neither a pipeline directory nor an installed package."""
+
+
 def load_pipeline(model: str):
     import spacy
 
     import vi_officials  # noqa: F401  (registers the components for directory pipelines)
 
-    return spacy.load(model)
+    try:
+        return spacy.load(model)
+    except OSError as err:
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise PipelineLoadError(f"cannot load the pipeline {str(model)!r}: not a pipeline directory or an installed package name ({first[:160]})") from None
 
 
 def read_inputs(paths: Sequence[Path]) -> List[Dict]:
@@ -33,10 +41,14 @@ def read_inputs(paths: Sequence[Path]) -> List[Dict]:
                     raise CorpusError(str(path), line, "a record needs a string 'id' and 'text'", str(record)[:60])
                 records.append({"id": record["id"], "text": record["text"], "meta": record.get("meta", {})})
         else:
+            if not path.is_file():
+                raise CorpusError(str(path), 0, "no such file" if not path.exists() else "not a file")
             try:
                 text = path.read_text(encoding="utf-8")
             except UnicodeDecodeError as err:
                 raise CorpusError(str(path), 0, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+            except OSError as err:
+                raise CorpusError(str(path), 0, f"cannot be read ({err.strerror})") from None
             records.append({"id": path.name, "text": text, "meta": {"source": str(path)}})
     return records
 
@@ -63,7 +75,11 @@ def main(argv=None) -> int:
     except CorpusError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    nlp = load_pipeline(args.model)
+    try:
+        nlp = load_pipeline(args.model)
+    except PipelineLoadError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     predictions = predict_records(nlp, records, args.batch_size)
     write_jsonl(args.output, predictions)
     print(f"wrote predictions for {len(predictions)} documents to {args.output}")
