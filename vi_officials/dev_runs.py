@@ -44,28 +44,28 @@ def mean_sd(rows: Sequence[Dict[str, float]]) -> Dict[str, List[float]]:
     return {k: [statistics.mean(r[k] for r in rows), statistics.stdev(r[k] for r in rows) if len(rows) > 1 else 0.0] for k in rows[0]}
 
 
-def train_and_score(train_path: Path, dev_path: Path, devset: Path, seed: int, workdir: Path, overrides: Dict = None, config: Path = None) -> Dict:
-    """Train the CNN pipeline with one seed and score model-best on the dev set."""
+def train_and_score(train_path: Path, dev_path: Path, devset: Path, seed: int, workdir: Path, overrides: Dict = None, config: Path = None, model: str = "model-best") -> Dict:
+    """Train the CNN pipeline with one seed and score `model` (model-best or model-last) on the dev set."""
     from .evaluate import evaluate
     from .train_cli import train
 
     train(workdir / "training", "cnn", train_path=train_path, dev_path=dev_path, seed=seed, overrides=overrides or {}, config=config)
-    metrics = evaluate(devset, workdir / "report", model=str(workdir / "training" / "model-best"), baselines=(), n_bootstrap=0)
+    metrics = evaluate(devset, workdir / "report", model=str(workdir / "training" / model), baselines=(), n_bootstrap=0)
     return metrics
 
 
-def run_seeds(train_path: Path, dev_path: Path, devset: Path, seeds: Sequence[int], output: Path, config: Path = None) -> Dict:
+def run_seeds(train_path: Path, dev_path: Path, devset: Path, seeds: Sequence[int], output: Path, config: Path = None, overrides: Dict = None, model: str = "model-best") -> Dict:
     output.mkdir(parents=True, exist_ok=True)
     runs = []
     for seed in seeds:
         print(f"=== training seed {seed}", flush=True)
         with tempfile.TemporaryDirectory() as tmp:
-            metrics = train_and_score(train_path, dev_path, devset, seed, Path(tmp), config=config)
+            metrics = train_and_score(train_path, dev_path, devset, seed, Path(tmp), overrides, config, model)
         row = headline(metrics["model"])
         runs.append({"seed": seed, **row})
         print(f"seed {seed}: " + ", ".join(f"{k} {100 * v:.1f}" for k, v in row.items()), flush=True)
     summary = mean_sd([{k: v for k, v in r.items() if k != "seed"} for r in runs])
-    result = {"devset": str(devset), "train": str(train_path), "model_selection": str(dev_path), "config": str(config or "configs/cnn.cfg"), "runs": runs, "summary": summary}
+    result = {"devset": str(devset), "train": str(train_path), "model_selection": str(dev_path), "model": model, "overrides": overrides or {}, "config": str(config or "configs/cnn.cfg"), "runs": runs, "summary": summary}
     (output / "seeds.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     table = seeds_table(result)
     (output / "seeds.md").write_text(table, encoding="utf-8")
@@ -176,6 +176,8 @@ def main(argv=None) -> int:
     seeds.add_argument("--dev", type=Path, default=Path("corpus/dev.spacy"), help="the split used for model selection")
     seeds.add_argument("--seeds", default="0,1,2,3,4")
     seeds.add_argument("--config", type=Path, default=None)
+    seeds.add_argument("--max-epochs", type=int, default=0, help="override the config's max_epochs (0: keep)")
+    seeds.add_argument("--model", default="model-best", choices=["model-best", "model-last"])
     seeds.add_argument("--output", type=Path, default=Path("reports/dev/seeds"))
     curve = sub.add_parser("curve", help="dev-set scores against the share of written articles in training")
     curve.add_argument("--devset", type=Path, required=True)
@@ -190,7 +192,8 @@ def main(argv=None) -> int:
         return 0
     try:
         if args.command == "seeds":
-            run_seeds(args.train, args.dev, args.devset, _ints(args.seeds), args.output, args.config)
+            overrides = {"training.max_epochs": args.max_epochs} if args.max_epochs else {}
+            run_seeds(args.train, args.dev, args.devset, _ints(args.seeds), args.output, args.config, overrides, args.model)
         else:
             run_curve(args.gold, args.articles, args.devset, _ints(args.fractions), _ints(args.seeds), args.output)
     except (CorpusError, ValueError) as err:
