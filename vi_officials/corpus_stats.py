@@ -77,12 +77,12 @@ DATE_FORMS = (
     ("dd-mm-yyyy", r"\d{1,2}-\d{1,2}-\d{4}"),
     ("dd.mm.yyyy", r"\d{1,2}\.\d{1,2}\.\d{4}"),
     ("term yyyy-yyyy", r"\d{4}\s*[-–]\s*\d{4}"),
+    ("tháng M/yyyy", r"tháng \d{1,2}\s*[/-]\s*\d{4}"),
+    ("tháng M năm Y", r"tháng \d{1,2} năm \d{4}"),
     ("dd/mm", r"\d{1,2}/\d{1,2}"),
     ("dd-mm", r"\d{1,2}-\d{1,2}"),
     ("d.m", r"\d{1,2}\.\d{1,2}"),
     ("quý", r"quý [IVX\d]+"),
-    ("tháng M/yyyy", r"tháng \d{1,2}\s*[/-]\s*\d{4}"),
-    ("tháng M năm Y", r"tháng \d{1,2} năm \d{4}"),
     ("tháng M", r"tháng \d{1,2}"),
     ("năm yyyy", r"năm \d{4}"),
     ("yyyy", r"\d{4}"),
@@ -92,7 +92,7 @@ DATE_FORMS = (
 def date_form(text: str) -> str:
     low = text.lower()
     for name, pattern in DATE_FORMS:
-        if re.search(pattern, low, re.IGNORECASE):
+        if re.search(r"(?<!\d)" + pattern + r"(?!\d)", low, re.IGNORECASE):
             return name
     return "other"
 

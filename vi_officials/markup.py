@@ -165,15 +165,21 @@ def build_written_document(annotation: Path) -> Dict:
     source = unicodedata.normalize("NFC", annotation.read_text(encoding="utf-8"))
     meta: Dict[str, str] = {"source": "written"}
     match = WRITTEN_HEADER_RE.match(source)
+    header_lines = 0
     if match:
         meta["date"] = match.group(1)
         source = source[match.end() :]
-    # the header line is gone: shift reported line numbers back to the file's own
-    parsed = parse(source, str(annotation))
-    text = parsed.text.rstrip("\n")
-    if not text.strip():
-        raise CorpusError(str(annotation), 1, "written article has no text", annotation.name)
-    return to_canonical(parsed, "w-" + annotation.stem, text, meta, str(annotation))
+        header_lines = 1
+    try:
+        parsed = parse(source, str(annotation))
+        text = parsed.text.rstrip("\n")
+        if not text.strip():
+            raise CorpusError(str(annotation), 1, "written article has no text", annotation.name)
+        return to_canonical(parsed, "w-" + annotation.stem, text, meta, str(annotation))
+    except CorpusError as err:
+        # the header line was cut off before parsing: report the file's own line numbers
+        line = err.line + header_lines if err.line else 0
+        raise CorpusError(err.path, line, err.message, err.text, err.doc_id) from None
 
 
 def build_written(annotations_dir: Path, output: Path) -> List[Dict]:
