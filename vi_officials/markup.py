@@ -164,6 +164,8 @@ def build_written_document(annotation: Path) -> Dict:
     "date YYYY-MM[-DD]" (becoming `meta.date`), then the marked text."""
     source = unicodedata.normalize("NFC", annotation.read_text(encoding="utf-8"))
     meta: Dict[str, str] = {"source": "written"}
+    if re.match(r"\d{4}-\d{2}(-\d{2})?\n", source):
+        raise CorpusError(str(annotation), 1, "a date header is written 'date YYYY-MM-DD'", source.splitlines()[0])
     match = WRITTEN_HEADER_RE.match(source)
     header_lines = 0
     if match:

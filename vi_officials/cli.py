@@ -1,0 +1,40 @@
+"""The `vi-officials` command: `predict`, `evaluate` and `ledger`.
+
+Each subcommand is the module of the same name (`python -m vi_officials.predict`,
+`python -m vi_officials.evaluate`, `python -m vi_officials.ledger` keep working); MODEL is a
+pipeline directory or an installed package name.
+"""
+import sys
+from typing import List, Optional
+
+COMMANDS = {
+    "predict": ("vi_officials.predict", "text or canonical JSONL in, canonical JSONL with scores out"),
+    "evaluate": ("vi_officials.evaluate", "score a pipeline or a predictions file on canonical JSONL: metrics and reports"),
+    "ledger": ("vi_officials.ledger.run", "who committed to what, for whom, by when: CSV, JSONL, Parquet or HTML"),
+}
+
+
+def usage() -> str:
+    lines = ["usage: vi-officials {predict,evaluate,ledger} ... (--help on each)", ""]
+    lines += [f"  {name:9s} {help_text}" for name, (_, help_text) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    import importlib
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print(usage())
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command not in COMMANDS:
+        print(f"vi-officials: unknown command {command!r}\n{usage()}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[command][0])
+    sys.argv[0] = f"vi-officials {command}"
+    return module.main(rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,417 @@
+"""The commitment ledger as one self-contained HTML page.
+
+`render_ledger_html(rows)` takes the ledger rows (one dict per predicted commitment,
+see the ledger schema) and returns a page with no external resources: inline CSS, two
+bar charts drawn as inline SVG here in Python, client-side filters and a sortable table
+whose sentence column highlights the committer, commitment, assignees and deadline.
+
+Every piece of text that comes from a row is passed through `html.escape`; the page's
+script reads only `data-*` attributes (escaped like any other attribute), so no row data
+is ever placed inside a <script> element.
+"""
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+__all__ = ["render_ledger_html", "highlight_sentence", "deadline_month"]
+
+OTHER_MONTH = "other/unresolved"
+NONE_LABEL = "(none)"
+TOP_BODIES = 15
+MONTH_RE = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2]))(?:$|-)")
+# Highlight classes in the order a part is considered: a later part that crosses an
+# earlier one (overlaps without nesting) is dropped.
+PART_ORDER = ("committer", "commitment", "assignee", "deadline")
+
+
+def _esc(value) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _int(value, default: int = -1) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _score(value) -> Optional[float]:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if f != f else f  # NaN -> None
+
+
+def _fmt_score(value) -> str:
+    s = _score(value)
+    return "" if s is None else f"{s:.2f}"
+
+
+def deadline_month(deadline: str) -> str:
+    """'2023-06-30' and '2023-06' -> '2023-06'; quarters, halves, years and '' -> other."""
+    m = MONTH_RE.match(deadline or "")
+    return m.group(1) if m else OTHER_MONTH
+
+
+def _body(row: dict) -> str:
+    return (row.get("committer_body") or "").strip() or (row.get("committer") or "").strip() or NONE_LABEL
+
+
+def parse_offsets(text: str) -> List[Tuple[int, int]]:
+    """'12-20;30-41' -> [(12, 20), (30, 41)]; malformed pieces are skipped."""
+    out = []
+    for piece in (text or "").split(";"):
+        m = re.fullmatch(r"\s*(-?\d+)\s*-\s*(-?\d+)\s*", piece)
+        if m:
+            out.append((int(m.group(1)), int(m.group(2))))
+    return out
+
+
+# --------------------------------------------------------------------------- highlights
+
+def _parts(row: dict) -> List[Tuple[str, int, int]]:
+    """(class, start, end) for every part of a row, in article offsets, in PART_ORDER."""
+    parts = [
+        ("committer", _int(row.get("committer_start")), _int(row.get("committer_end"))),
+        ("commitment", _int(row.get("commitment_start")), _int(row.get("commitment_end"))),
+    ]
+    parts += [("assignee", s, e) for s, e in parse_offsets(row.get("assignee_offsets") or "")]
+    parts.append(("deadline", _int(row.get("deadline_start")), _int(row.get("deadline_end"))))
+    return parts
+
+
+def _accepted_spans(row: dict) -> List[Tuple[int, int, int, str]]:
+    """Sentence-relative spans that fall inside the sentence and nest with every span
+    accepted before them: (start, end, order, class)."""
+    sentence = row.get("sentence") or ""
+    base = _int(row.get("sentence_start"), 0)
+    accepted: List[Tuple[int, int, int, str]] = []
+    for order, (cls, s, e) in enumerate(_parts(row)):
+        if s < 0 or e < 0:
+            continue
+        s, e = s - base, e - base
+        if not (0 <= s < e <= len(sentence)):
+            continue
+        if any((s, e) == (a, b) and c == cls for a, b, _, c in accepted):
+            continue  # the same part twice
+        crosses = any(s < b and a < e and not (a <= s and e <= b) and not (s <= a and b <= e)
+                      for a, b, _, _ in accepted)
+        if not crosses:
+            accepted.append((s, e, order, cls))
+    return accepted
+
+
+def highlight_sentence(row: dict) -> str:
+    """The row's sentence, html-escaped, with each part wrapped in <mark class=...>.
+
+    Marks are built from a sorted list of boundary events: at each boundary the marks
+    ending there are closed (innermost first), then the marks starting there are opened
+    (outermost first), so a commitment can contain assignee and deadline marks."""
+    sentence = row.get("sentence") or ""
+    spans = _accepted_spans(row)
+    events: List[Tuple[int, int, int, int, str]] = []
+    # sort key: position, closes (0) before opens (1); closes: inner (later start) first;
+    # opens: outer (later end) first, then the earlier-considered part outside.
+    for s, e, order, cls in spans:
+        events.append((s, 1, -e, order, cls))
+        events.append((e, 0, -s, -order, cls))
+    events.sort()
+    out: List[str] = []
+    pos = 0
+    for at, kind, _, _, cls in events:
+        if at > pos:
+            out.append(html.escape(sentence[pos:at]))
+            pos = at
+        if kind == 1:
+            out.append(f'<mark class="{cls}">')
+        else:
+            out.append("</mark>")
+    out.append(html.escape(sentence[pos:]))
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- charts
+
+def _bar_chart(title: str, counts: Sequence[Tuple[str, int]], css_class: str, empty: str) -> str:
+    label_w, bar_w, count_w, row_h, top = 230, 300, 44, 24, 8
+    width = label_w + bar_w + count_w
+    if not counts:
+        body = (f'<svg class="chart {css_class}" role="img" aria-label="{_esc(title)}" '
+                f'viewBox="0 0 {width} 40" width="{width}" height="40">'
+                f'<text x="8" y="24" class="empty">{_esc(empty)}</text></svg>')
+        return f'<figure class="chart-box"><figcaption>{_esc(title)}</figcaption>{body}</figure>'
+    peak = max(c for _, c in counts) or 1
+    height = top * 2 + row_h * len(counts)
+    parts = [f'<svg class="chart {css_class}" role="img" aria-label="{_esc(title)}" '
+             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             f'xmlns="http://www.w3.org/2000/svg">']
+    for i, (label, count) in enumerate(counts):
+        y = top + i * row_h
+        w = max(2.0, bar_w * count / peak)
+        shown = label if len(label) <= 34 else label[:33] + "…"
+        parts.append(
+            f'<g class="bar" data-label="{_esc(label)}" data-count="{count}">'
+            f'<title>{_esc(label)}: {count}</title>'
+            f'<text class="label" x="{label_w - 8}" y="{y + row_h / 2 + 4:.1f}" '
+            f'text-anchor="end">{_esc(shown)}</text>'
+            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" rx="3"/>'
+            f'<text class="count" x="{label_w + w + 6:.1f}" y="{y + row_h / 2 + 4:.1f}">'
+            f'{count}</text></g>')
+    parts.append("</svg>")
+    return (f'<figure class="chart-box"><figcaption>{_esc(title)}</figcaption>'
+            f'{"".join(parts)}</figure>')
+
+
+def body_counts(rows: Iterable[dict], top: int = TOP_BODIES) -> List[Tuple[str, int]]:
+    counts = Counter(_body(r) for r in rows)
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+
+
+def month_counts(rows: Iterable[dict]) -> List[Tuple[str, int]]:
+    counts = Counter(deadline_month(r.get("deadline") or "") for r in rows)
+    other = counts.pop(OTHER_MONTH, 0)
+    out = sorted(counts.items())
+    if other:
+        out.append((OTHER_MONTH, other))
+    return out
+
+
+# --------------------------------------------------------------------------- table
+
+COLUMNS = (  # (header, sort type)
+    ("Article", "text"), ("Date", "text"), ("Committer", "text"), ("Commitment", "text"),
+    ("Score", "num"), ("Assignees", "text"), ("Deadline", "text"), ("Sentence", "text"),
+)
+
+
+def _score_badge(value, what: str) -> str:
+    s = _fmt_score(value)
+    return f' <span class="score" title="{_esc(what)} score">{s}</span>' if s else ""
+
+
+def _row_html(row: dict) -> str:
+    committer = row.get("committer") or ""
+    body = row.get("committer_body") or ""
+    label = row.get("committer_label") or ""
+    assignees = [a for a in (row.get("assignees") or "").split("; ") if a.strip()]
+    deadline_text = row.get("deadline_text") or ""
+    deadline = row.get("deadline") or ""
+    month = deadline_month(deadline)
+    score = _score(row.get("commitment_score"))
+
+    committer_cell = (f'<div>{_esc(committer) or "<span class=none>—</span>"}'
+                      f'{_score_badge(row.get("commits_score"), "COMMITS")}</div>')
+    meta = " · ".join(_esc(x) for x in (label, body if body != committer else "") if x)
+    if meta:
+        committer_cell += f'<div class="sub">{meta}</div>'
+    assignee_cell = ("".join(f'<span class="chip">{_esc(a)}</span>' for a in assignees)
+                     or '<span class="none">—</span>')
+    assignee_cell += _score_badge(row.get("assigned_score"), "ASSIGNED_TO")
+    if deadline_text or deadline:
+        norm = (f'<span class="norm">{_esc(deadline)}</span>' if deadline
+                else '<span class="norm unresolved">unresolved</span>')
+        deadline_cell = (f'<div>{_esc(deadline_text) or "<span class=none>—</span>"}</div>'
+                         f'<div class="sub">→ {norm}{_score_badge(row.get("deadline_score"), "deadline")}</div>')
+    else:
+        deadline_cell = '<span class="none">—</span>'
+
+    cells = [
+        (row.get("article_id") or "", f'<code>{_esc(row.get("article_id") or "")}</code>'),
+        (row.get("article_date") or "", _esc(row.get("article_date") or "")),
+        (committer, committer_cell),
+        (row.get("commitment") or "", _esc(row.get("commitment") or "")),
+        ("" if score is None else repr(score),
+         f'<span class="score big">{_fmt_score(score)}</span>' if score is not None
+         else '<span class="none">—</span>'),
+        ("; ".join(assignees), assignee_cell),
+        (deadline or deadline_text, deadline_cell),
+        (row.get("sentence") or "", f'<div class="sentence">{highlight_sentence(row)}</div>'),
+    ]
+    tds = "".join(f'<td data-sort="{_esc(key)}">{content}</td>' for key, content in cells)
+    return (f'<tr data-committer="{_esc(committer)}" data-assignees="{_esc(row.get("assignees") or "")}" '
+            f'data-month="{_esc(month)}">{tds}</tr>')
+
+
+# --------------------------------------------------------------------------- page
+
+CSS = """
+:root { --fg:#1f2328; --muted:#656d76; --line:#d0d7de; --zebra:#f6f8fa; --accent:#0969da;
+  --c-committer:#cfe3ff; --c-commitment:#fff1a8; --c-assignee:#c9f2d0; --c-deadline:#ffd6d1; }
+* { box-sizing: border-box; }
+body { margin: 0; padding: 24px 28px 48px; color: var(--fg); background: #fff;
+  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+h1 { font-size: 22px; margin: 0 0 10px; }
+.stats { display: flex; flex-wrap: wrap; gap: 8px; margin: 0 0 18px; padding: 0; list-style: none; }
+.stats li { background: var(--zebra); border: 1px solid var(--line); border-radius: 999px;
+  padding: 3px 12px; font-weight: 600; }
+.charts { display: flex; flex-wrap: wrap; gap: 20px; margin-bottom: 18px; }
+.chart-box { margin: 0; padding: 10px 12px; border: 1px solid var(--line); border-radius: 8px; max-width: 100%; }
+.chart-box figcaption { font-weight: 600; margin-bottom: 6px; }
+.chart { display: block; max-width: 100%; height: auto; font: 12px system-ui, sans-serif; }
+.chart rect { fill: #4c8bd6; }
+.chart.months rect { fill: #d9822b; }
+.chart .label { fill: var(--fg); }
+.chart .count { fill: var(--muted); font-weight: 600; }
+.chart .empty { fill: var(--muted); font-style: italic; }
+.legend { display: flex; flex-wrap: wrap; gap: 14px; align-items: center; margin: 0 0 12px; color: var(--muted); }
+.legend mark { color: var(--fg); }
+.filters { display: flex; flex-wrap: wrap; gap: 14px; align-items: end; margin: 0 0 10px;
+  padding: 10px 12px; background: var(--zebra); border: 1px solid var(--line); border-radius: 8px; }
+.filters label { display: flex; flex-direction: column; gap: 3px; font-size: 12px; color: var(--muted); }
+.filters select, .filters input { font: inherit; padding: 4px 6px; border: 1px solid var(--line);
+  border-radius: 6px; min-width: 200px; max-width: 340px; background: #fff; }
+#shown { margin-left: auto; font-weight: 600; color: var(--fg); }
+table { border-collapse: separate; border-spacing: 0; width: 100%; }
+th, td { text-align: left; vertical-align: top; padding: 7px 9px; border-bottom: 1px solid var(--line); }
+thead th { position: sticky; top: 0; z-index: 1; background: #eaeef2; cursor: pointer;
+  user-select: none; white-space: nowrap; border-bottom: 2px solid #afb8c1; }
+thead th:hover { background: #dde3e9; }
+thead th .arrow { color: var(--muted); font-size: 11px; margin-left: 3px; }
+tbody tr:nth-child(even) { background: var(--zebra); }
+tbody.js tr { background: #fff; }
+tbody.js tr.alt { background: var(--zebra); }
+#ledger tbody tr:hover { background: #eef5ff; }
+td:nth-child(1), td:nth-child(2), td:nth-child(5) { white-space: nowrap; }
+td:nth-child(3) { min-width: 150px; max-width: 220px; }
+td:nth-child(4) { min-width: 160px; max-width: 260px; }
+td:nth-child(6) { min-width: 120px; max-width: 200px; }
+td:nth-child(7) { min-width: 110px; }
+td:nth-child(8) { min-width: 320px; }
+.sub { color: var(--muted); font-size: 12px; margin-top: 2px; }
+.none { color: #afb8c1; }
+.score { display: inline-block; font-size: 11px; color: var(--muted); background: #eef1f4;
+  border-radius: 4px; padding: 0 4px; font-variant-numeric: tabular-nums; }
+.score.big { font-size: 13px; color: var(--fg); }
+.chip { display: inline-block; background: var(--c-assignee); border-radius: 4px; padding: 0 5px; margin: 0 3px 3px 0; }
+.norm { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+.norm.unresolved { color: #b35900; font-style: italic; font-family: inherit; }
+code { font-size: 12px; }
+mark { border-radius: 3px; padding: 1px 2px; color: inherit; }
+mark.committer { background: var(--c-committer); }
+mark.commitment { background: var(--c-commitment); }
+mark.assignee { background: var(--c-assignee); box-shadow: inset 0 -2px #3fa45b; }
+mark.deadline { background: var(--c-deadline); box-shadow: inset 0 -2px #d1453b; }
+.empty-row td { text-align: center; color: var(--muted); font-style: italic; padding: 24px; }
+"""
+
+JS = """
+(function () {
+  var table = document.getElementById('ledger');
+  var tbody = table.tBodies[0];
+  var rows = Array.prototype.slice.call(tbody.querySelectorAll('tr[data-month]'));
+  var selCommitter = document.getElementById('f-committer');
+  var inpAssignee = document.getElementById('f-assignee');
+  var selMonth = document.getElementById('f-month');
+  var shown = document.getElementById('shown');
+  function apply() {
+    var c = selCommitter.value, a = inpAssignee.value.trim().toLocaleLowerCase(), m = selMonth.value, n = 0;
+    rows.forEach(function (tr) {
+      var ok = (c === '*' || tr.dataset.committer === c) &&
+               (a === '' || tr.dataset.assignees.toLocaleLowerCase().indexOf(a) !== -1) &&
+               (m === 'any' || tr.dataset.month === m);
+      tr.hidden = !ok;
+      if (ok) { n++; tr.classList.toggle('alt', n % 2 === 0); }
+    });
+    shown.textContent = n + ' of ' + rows.length + ' rows shown';
+  }
+  selCommitter.addEventListener('change', apply);
+  selMonth.addEventListener('change', apply);
+  inpAssignee.addEventListener('input', apply);
+  var ths = table.tHead.rows[0].cells;
+  Array.prototype.forEach.call(ths, function (th, col) {
+    th.addEventListener('click', function () {
+      var asc = th.getAttribute('aria-sort') !== 'ascending';
+      var num = th.dataset.type === 'num';
+      Array.prototype.forEach.call(ths, function (h) {
+        h.removeAttribute('aria-sort'); h.querySelector('.arrow').textContent = '';
+      });
+      th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+      th.querySelector('.arrow').textContent = asc ? '\\u25B2' : '\\u25BC';
+      var keyed = rows.map(function (tr, i) {
+        var v = tr.cells[col].dataset.sort;
+        if (num) { v = v === '' ? NaN : parseFloat(v); }
+        return {tr: tr, v: v, i: i};
+      });
+      keyed.sort(function (x, y) {
+        var d;
+        if (num) {
+          var xn = isNaN(x.v), yn = isNaN(y.v);
+          if (xn || yn) { return xn === yn ? x.i - y.i : (xn ? 1 : -1); }
+          d = x.v - y.v;
+        } else {
+          d = x.v.localeCompare(y.v, 'vi', {numeric: true, sensitivity: 'base'});
+        }
+        return (asc ? d : -d) || x.i - y.i;
+      });
+      rows = keyed.map(function (k) { return k.tr; });
+      rows.forEach(function (tr) { tbody.appendChild(tr); });
+      apply();
+    });
+  });
+  tbody.classList.add('js');
+  apply();
+})();
+"""
+
+
+def _options(values: Sequence[Tuple[str, str]]) -> str:
+    return "".join(f'<option value="{_esc(v)}">{_esc(label)}</option>' for v, label in values)
+
+
+def render_ledger_html(rows: List[dict], title: str = "Commitment ledger") -> str:
+    """One self-contained HTML page (inline CSS, inline SVG, vanilla JS) for the ledger."""
+    rows = list(rows or [])
+    n_rows = len(rows)
+    n_articles = len({r.get("article_id") or "" for r in rows if r.get("article_id")})
+    committers = sorted({r.get("committer") or "" for r in rows})
+    n_committers = len([c for c in committers if c])
+    n_resolved = sum(1 for r in rows if (r.get("deadline") or "").strip())
+    months = sorted({deadline_month(r.get("deadline") or "") for r in rows} - {OTHER_MONTH})
+    has_other = any(deadline_month(r.get("deadline") or "") == OTHER_MONTH for r in rows)
+
+    stats = "".join(f"<li>{s}</li>" for s in (
+        f"{n_rows} rows", f"{n_articles} articles", f"{n_committers} committers",
+        f"{n_resolved} rows with a resolved deadline"))
+    charts = (
+        _bar_chart(f"Commitments per committer body (top {TOP_BODIES})", body_counts(rows),
+                   "bodies", "no commitments")
+        + _bar_chart("Commitments per deadline month", month_counts(rows), "months",
+                     "no commitments"))
+    legend = ('<div class="legend"><span>Highlights in the sentence:</span>'
+              '<mark class="committer">committer</mark>'
+              '<mark class="commitment">commitment</mark>'
+              '<mark class="assignee">assignee</mark>'
+              '<mark class="deadline">deadline</mark></div>')
+    committer_opts = [("*", "all")] + [(c, c or NONE_LABEL) for c in committers]
+    month_opts = [("any", "any")] + [(m, m) for m in months]
+    if has_other:
+        month_opts.append((OTHER_MONTH, OTHER_MONTH))
+    filters = (
+        '<div class="filters">'
+        f'<label>Committer<select id="f-committer">{_options(committer_opts)}</select></label>'
+        '<label>Assignee contains<input id="f-assignee" type="search" '
+        'placeholder="e.g. Sở Y tế" autocomplete="off"></label>'
+        f'<label>Deadline month<select id="f-month">{_options(month_opts)}</select></label>'
+        f'<span id="shown" aria-live="polite">{n_rows} of {n_rows} rows shown</span>'
+        '</div>')
+    head = "".join(f'<th scope="col" data-type="{t}">{_esc(h)}<span class="arrow"></span></th>'
+                   for h, t in COLUMNS)
+    body = "".join(_row_html(r) for r in rows) or (
+        f'<tr class="empty-row"><td colspan="{len(COLUMNS)}">No commitments in the ledger.</td></tr>')
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="vi"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_esc(title)}</title><style>{CSS}</style></head><body>"
+        f"<h1>{_esc(title)}</h1>"
+        f'<ul class="stats">{stats}</ul>'
+        f'<section class="charts">{charts}</section>'
+        f"{legend}{filters}"
+        f'<table id="ledger"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        f"<script>{JS}</script></body></html>\n")

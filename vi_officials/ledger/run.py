@@ -1,0 +1,80 @@
+"""`vi-officials ledger MODEL INPUT… --output FILE`: who committed to what, for whom, by when.
+
+INPUT is a folder of .txt files, a .txt or canonical .jsonl file, or `-` (JSONL on
+standard input). The output format follows the extension: .csv, .jsonl, .parquet, .html.
+Records that cannot be read go to the errors file (default OUTPUT.errors.jsonl) with their
+file, line and reason; the run goes on, prints a summary and exits 1 if anything failed.
+`--resume` continues an interrupted run without redoing finished input files.
+"""
+import argparse
+import re
+import sys
+from pathlib import Path
+
+
+def build_parser(parser=None) -> argparse.ArgumentParser:
+    parser = parser or argparse.ArgumentParser(prog="vi-officials ledger", description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="+", metavar="[MODEL] INPUT", help="MODEL: pipeline directory or installed package name (omitted with --gold); INPUT: folders of .txt, .txt or .jsonl files, or - for JSONL on standard input")
+    parser.add_argument("--gold", action="store_true", help="no model: build the ledger from the annotations in canonical JSONL inputs")
+    parser.add_argument("--output", type=Path, required=True, help="FILE.csv, .jsonl, .parquet or .html")
+    parser.add_argument("--errors", type=Path, default=None, help="where unreadable records are listed (default: OUTPUT.errors.jsonl)")
+    parser.add_argument("--date", default="", help="article date (YYYY-MM or YYYY-MM-DD) for inputs without meta.date or a dateline")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--n-process", type=int, default=1, help="local worker processes (or Dask workers for a LocalCluster)")
+    parser.add_argument("--engine", choices=["local", "dask"], default="local")
+    parser.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786); without it a LocalCluster is started")
+    parser.add_argument("--resume", action="store_true", help="continue an interrupted run: skip the input files it finished")
+    parser.add_argument("--no-progress", action="store_true")
+    return parser
+
+
+def run(args) -> int:
+    from ..predict import PipelineLoadError, load_pipeline
+    from .engines import run_dask, run_local
+    from .sources import expand_inputs
+    from .writers import LedgerSink
+
+    if args.date and not re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", args.date):
+        print(f"error: --date {args.date!r}: expected YYYY-MM or YYYY-MM-DD", file=sys.stderr)
+        return 2
+    errors = args.errors or args.output.with_name(args.output.name + ".errors.jsonl")
+    try:
+        sink = LedgerSink(args.output, errors, resume=args.resume)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    model, inputs = (None, args.paths) if args.gold else (args.paths[0], args.paths[1:])
+    if not inputs:
+        print("error: give MODEL and at least one INPUT (or --gold and INPUTs)", file=sys.stderr)
+        return 2
+    files = expand_inputs(inputs)
+    skipped = sum(1 for f in files if f in sink.done)
+    if skipped:
+        print(f"resuming: {skipped} of {len(files)} input files already done", file=sys.stderr)
+    try:
+        if args.engine == "dask":
+            run_dask(model, files, sink, args.batch_size, max(1, args.n_process), args.scheduler, args.date, not args.no_progress)
+        else:
+            nlp = load_pipeline(model) if model else None
+            run_local(nlp, files, sink, args.batch_size, args.n_process, args.date, not args.no_progress)
+    except (PipelineLoadError, ValueError) as err:
+        sink.close()
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        sink.close()
+        print(f"interrupted: rerun with --resume to continue ({len(sink.done)} input files done)", file=sys.stderr)
+        return 130
+    sink.finish()
+    print(f"{sink.n_docs} documents, {sink.n_rows} commitments, {sink.n_errors} errors -> {args.output}" + (f" (errors: {errors})" if sink.n_errors else ""))
+    if not sink.n_errors:
+        errors.unlink(missing_ok=True)
+    return 1 if sink.n_errors else 0
+
+
+def main(argv=None) -> int:
+    return run(build_parser().parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
