@@ -59,3 +59,20 @@ def trained_cnn(tmp_path_factory, small_corpus) -> Path:
     out = tmp_path_factory.mktemp("cnn-training")
     train(out, "cnn", "vinai/phobert-base", small_corpus["train"], small_corpus["dev"], seed=0, overrides={"training.max_epochs": 6, "training.eval_frequency": 10})
     return out / "model-best"
+
+
+@pytest.fixture(scope="session")
+def ledger_model(tmp_path_factory) -> Path:
+    """A CNN pipeline trained briefly on paragraphs of 24 written articles: weak, but it
+    predicts commitments and relations, which the ledger tests need (about 20 s)."""
+    from vi_officials.convert import convert_records, docs_to_docbin, split_paragraphs
+    from vi_officials.train_cli import train
+    from vi_officials.validate import load_validated
+
+    out = tmp_path_factory.mktemp("ledger-model")
+    records = load_validated(ROOT / "corpus" / "written" / "articles.jsonl")[:24]
+    docs, _ = convert_records([p for r in records for p in split_paragraphs(r) if p["spans"]], "ledger-model")
+    docs_to_docbin(docs[:-8]).to_disk(out / "train.spacy")
+    docs_to_docbin(docs[-8:]).to_disk(out / "dev.spacy")
+    train(out / "training", "cnn", "vinai/phobert-base", out / "train.spacy", out / "dev.spacy", seed=0, overrides={"training.max_epochs": 6, "training.eval_frequency": 50})
+    return out / "training" / "model-last"

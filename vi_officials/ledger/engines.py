@@ -5,6 +5,7 @@ Both engines produce the same rows: the local one streams every document through
 worker loads the model once. A file counts as finished only when all its rows are
 written, which is what makes `--resume` safe.
 """
+import functools
 import sys
 import time
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
@@ -133,7 +134,9 @@ def run_dask(model: Optional[str], files: Sequence[str], sink: LedgerSink, batch
         client = Client(cluster)
     bar = Progress(progress, total=len(todo), unit="file")
     try:
-        futures = client.map(process_file, todo, model=model, batch_size=batch_size, default_date=default_date, pure=False)
+        # a partial, not keyword arguments: Client.map has a batch_size of its own
+        task = functools.partial(process_file, model=model, batch_size=batch_size, default_date=default_date)
+        futures = client.map(task, todo, pure=False)
         for future in as_completed(futures):
             file, rows, errors, n_docs = future.result()
             for error in errors:
