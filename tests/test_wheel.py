@@ -25,6 +25,7 @@ def test_wheel_meta_declares_requirements_and_backbone(wheel):
         names = zf.namelist()
         meta = json.loads(zf.read("vi_officials_cnn/meta.json"))
     assert "vi_officials_cnn/vi_officials/relation_extractor.py" in names
+    assert "vi_officials_cnn/vi_officials/ledger/rows.py" in names  # sub-packages of the code ship too
     assert meta["backbone"] == "cnn"
     assert not any(r.startswith("vi-officials") for r in meta["requirements"])
     assert any(r.startswith("spacy") for r in meta["requirements"])

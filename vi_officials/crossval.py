@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Dict, List, Sequence
 
 from .corpus_io import write_jsonl
-from .scheme import ENTITY_LABELS, RELATION_LABELS
+from .metrics import flat_scores
 from .validate import load_validated
 
 
@@ -35,17 +35,6 @@ def fold_plan(records: Sequence[Dict]) -> List[Dict[str, List[Dict]]]:
         train = [seeds[i] for i in train_idx if i != dev_i] + written
         folds.append({"train": train, "dev": dev, "test": test})
     return folds
-
-
-def flat_scores(s: Dict) -> Dict[str, float]:
-    out = {f"{label} F": s["entities"][label]["f"] for label in ENTITY_LABELS}
-    out["entities micro F"] = s["entities_micro"]["f"]
-    out["COMMITMENT exact F"] = s["commitments_exact"]["f"]
-    out["COMMITMENT partial F"] = s["commitments_partial"]["f"]
-    for label in RELATION_LABELS:
-        out[f"{label} e2e F"] = s["relations"][label]["f"]
-    out["relations e2e micro F"] = s["relations_micro"]["f"]
-    return out
 
 
 def crossval(gold_paths: Sequence[Path], output: Path, backbone: str = "cnn", transformer: str = "vinai/phobert-base", seed: int = 0, max_epochs: int = 0, baselines: Sequence[str] = ("rules", "underthesea"), config: Path = None) -> Dict:

@@ -19,25 +19,10 @@ from typing import Dict, List, Sequence
 
 from .corpus_io import CorpusError
 
-# the headline numbers of a run, from evaluate's metrics["model"]
-HEADLINES = {
-    "entities micro F": lambda s: s["entities_micro"]["f"],
-    "OFFICIAL F": lambda s: s["entities"]["OFFICIAL"]["f"],
-    "TITLE F": lambda s: s["entities"]["TITLE"]["f"],
-    "ORG F": lambda s: s["entities"]["ORG"]["f"],
-    "DATE F": lambda s: s["entities"]["DATE"]["f"],
-    "COMMITMENT overlap F": lambda s: s["commitments_overlap"]["f"],
-    "COMMITMENT exact F": lambda s: s["commitments_exact"]["f"],
-    "relations e2e micro F": lambda s: s["relations_micro"]["f"],
-    "HAS_TITLE e2e F": lambda s: s["relations"]["HAS_TITLE"]["f"],
-    "COMMITS e2e F": lambda s: s["relations"]["COMMITS"]["f"],
-    "ASSIGNED_TO e2e F": lambda s: s["relations"]["ASSIGNED_TO"]["f"],
-    "DEADLINE e2e F": lambda s: s["relations"]["DEADLINE"]["f"],
-}
-
-
 def headline(scores: Dict) -> Dict[str, float]:
-    return {name: get(scores) for name, get in HEADLINES.items()}
+    from .metrics import flat_scores
+
+    return flat_scores(scores)
 
 
 def mean_sd(rows: Sequence[Dict[str, float]]) -> Dict[str, List[float]]:

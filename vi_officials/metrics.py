@@ -145,3 +145,16 @@ def bootstrap(gold: Sequence[Dict], pred: Sequence[Dict], n: int = 1000, seed: i
         values.sort()
         out[k] = (values[int(0.025 * (n - 1))], values[int(0.975 * (n - 1))])
     return out
+
+
+def flat_scores(s: Dict) -> Dict[str, float]:
+    """The headline F1 scores of a `summarise` result, flat and named for tables."""
+    out = {f"{label} F": s["entities"][label]["f"] for label in ENTITY_LABELS}
+    out["entities micro F"] = s["entities_micro"]["f"]
+    out["COMMITMENT exact F"] = s["commitments_exact"]["f"]
+    out["COMMITMENT overlap F"] = s["commitments_overlap"]["f"]
+    out["COMMITMENT partial F"] = s["commitments_partial"]["f"]
+    for label in RELATION_LABELS:
+        out[f"{label} e2e F"] = s["relations"][label]["f"]
+    out["relations e2e micro F"] = s["relations_micro"]["f"]
+    return out

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Sequence, Dict, List, Optional
 
 from wasabi import msg
 
@@ -22,10 +22,12 @@ import vi_officials
 from .scheme import ENTITY_LABELS, RELATION_LABELS
 
 
-def runtime_requirements(backbone: str) -> List[str]:
+def runtime_requirements(backbone: str, pipeline: Sequence[str] = ()) -> List[str]:
     reqs = ["spacy>=3.8.0,<3.9.0"]
     if backbone == "phobert":
         reqs += ["spacy-transformers>=1.4.0,<1.5.0", "transformers>=4.40,<4.53.3", "torch>=2.1", "pyvi>=0.1.1"]
+    elif "word_tagger" in pipeline:
+        reqs += ["pyvi>=0.1.1"]  # word boundaries and parts of speech for the CNN
     return reqs
 
 
@@ -87,7 +89,7 @@ def package(model_dir: Path, output_dir: Path, metrics_path: Optional[Path], ver
         notes=notes(meta, metrics, full_name),
         license="MIT",
         author="vi-officials project",
-        requirements=runtime_requirements(backbone),
+        requirements=runtime_requirements(backbone, meta.get("pipeline", [])),
         sources=[{"name": "Five seed news articles annotated for this project (corpus/GUIDELINES.md)"}],
     )
     if metrics:
@@ -104,7 +106,7 @@ def package(model_dir: Path, output_dir: Path, metrics_path: Optional[Path], ver
     package_path = main_path / full_name
     # the requirements spaCy derived from the config include this project: replace them
     built_meta = json.loads((main_path / "meta.json").read_text(encoding="utf-8"))
-    built_meta["requirements"] = runtime_requirements(backbone)
+    built_meta["requirements"] = runtime_requirements(backbone, meta.get("pipeline", []))
     (main_path / "meta.json").write_text(json.dumps(built_meta, ensure_ascii=False, indent=2), encoding="utf-8")
     code_dir = package_path / "vi_officials"
     if code_dir.exists():
@@ -119,7 +121,9 @@ def package(model_dir: Path, output_dir: Path, metrics_path: Optional[Path], ver
     setup_text = setup_py.read_text(encoding="utf-8")
     if "packages=[model_name]," not in setup_text:
         raise RuntimeError(f"unexpected setup.py template in {setup_py}: cannot add the code sub-package")
-    setup_py.write_text(setup_text.replace("packages=[model_name],", 'packages=[model_name, model_name + ".vi_officials"],'), encoding="utf-8")
+    subpackages = sorted(".".join(p.parent.relative_to(package_path).parts) for p in code_dir.rglob("__init__.py"))
+    listed = ", ".join(f'model_name + ".{sub}"' for sub in subpackages)
+    setup_py.write_text(setup_text.replace("packages=[model_name],", f"packages=[model_name, {listed}],"), encoding="utf-8")
     dist = main_path / "dist"
     if dist.exists():
         shutil.rmtree(dist)
