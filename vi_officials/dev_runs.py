@@ -11,6 +11,7 @@ ever scored, never trained on or used to pick a model.
 import argparse
 import json
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -39,13 +40,15 @@ def train_and_score(train_path: Path, dev_path: Path, devset: Path, seed: int, w
     return metrics
 
 
-def run_seeds(train_path: Path, dev_path: Path, devset: Path, seeds: Sequence[int], output: Path, config: Path = None, overrides: Dict = None, model: str = "model-best") -> Dict:
+def run_seeds(train_path: Path, dev_path: Path, devset: Path, seeds: Sequence[int], output: Path, config: Path = None, overrides: Dict = None, model: str = "model-best", keep: Path = None) -> Dict:
     output.mkdir(parents=True, exist_ok=True)
     runs = []
     for seed in seeds:
         print(f"=== training seed {seed}", flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             metrics = train_and_score(train_path, dev_path, devset, seed, Path(tmp), overrides, config, model)
+            if keep:
+                shutil.copytree(Path(tmp) / "training" / model, keep / f"seed{seed}", dirs_exist_ok=True)
         row = headline(metrics["model"])
         runs.append({"seed": seed, **row})
         print(f"seed {seed}: " + ", ".join(f"{k} {100 * v:.1f}" for k, v in row.items()), flush=True)
@@ -163,6 +166,7 @@ def main(argv=None) -> int:
     seeds.add_argument("--config", type=Path, default=None)
     seeds.add_argument("--max-epochs", type=int, default=0, help="override the config's max_epochs (0: keep)")
     seeds.add_argument("--model", default="model-best", choices=["model-best", "model-last"])
+    seeds.add_argument("--keep", type=Path, default=None, help="keep each seed's model in KEEP/seed<N>")
     seeds.add_argument("--output", type=Path, default=Path("reports/dev/seeds"))
     curve = sub.add_parser("curve", help="dev-set scores against the share of written articles in training")
     curve.add_argument("--devset", type=Path, required=True)
@@ -178,7 +182,7 @@ def main(argv=None) -> int:
     try:
         if args.command == "seeds":
             overrides = {"training.max_epochs": args.max_epochs} if args.max_epochs else {}
-            run_seeds(args.train, args.dev, args.devset, _ints(args.seeds), args.output, args.config, overrides, args.model)
+            run_seeds(args.train, args.dev, args.devset, _ints(args.seeds), args.output, args.config, overrides, args.model, args.keep)
         else:
             run_curve(args.gold, args.articles, args.devset, _ints(args.fractions), _ints(args.seeds), args.output)
     except (CorpusError, ValueError) as err:
