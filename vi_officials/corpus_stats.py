@@ -49,16 +49,17 @@ CENTRAL_BODIES = {
     "Ban Chỉ đạo quốc gia về phòng, chống thiên tai": (), "Ủy ban Quốc gia về chuyển đổi số": (),
 }
 
-# A sector counts as covered by a document when one of its cue words occurs in it.
+# A sector counts as covered by a document when one of its cue words occurs in it (whole
+# words: "cầu" would also match "yêu cầu", so bridges are not a cue).
 SECTORS = {
     "health": ("y tế", "bệnh viện", "dịch bệnh", "tiêm chủng", "sốt xuất huyết", "khám chữa bệnh"),
     "education": ("giáo dục", "năm học", "trường học", "học sinh", "giáo viên", "tuyển sinh"),
-    "transport": ("giao thông", "cao tốc", "quốc lộ", "cầu ", "sân bay", "đường bộ"),
+    "transport": ("giao thông", "cao tốc", "quốc lộ", "vận tải", "sân bay", "đường bộ"),
     "land and environment": ("đất đai", "môi trường", "tài nguyên", "khoáng sản", "rác thải", "sạt lở"),
     "agriculture": ("nông nghiệp", "chăn nuôi", "cây trồng", "thủy sản", "lúa", "dịch tả"),
     "budget and finance": ("ngân sách", "thu nội địa", "giải ngân", "đầu tư công", "thuế", "tín dụng"),
     "construction": ("xây dựng", "nhà ở xã hội", "công trình", "quy hoạch", "trật tự xây dựng"),
-    "industry and trade": ("công thương", "khu công nghiệp", "xuất khẩu", "điện", "buôn lậu", "thị trường"),
+    "industry and trade": ("công thương", "khu công nghiệp", "xuất khẩu", "lưới điện", "buôn lậu", "thị trường"),
     "culture and tourism": ("du lịch", "văn hóa", "di sản", "lễ hội", "di tích"),
     "labour": ("lao động", "việc làm", "bảo hiểm xã hội", "công nhân", "tiền lương", "đào tạo nghề"),
     "disaster response": ("thiên tai", "bão", "lũ", "hạn mặn", "cứu hộ", "ứng phó"),
@@ -126,7 +127,7 @@ def corpus_stats(records: Sequence[Dict]) -> Dict:
     sectors = Counter()
     for name, cues in SECTORS.items():
         for t in texts:
-            if any(c.lower() in t.lower() for c in cues):
+            if any(_contains(t.lower(), c.lower()) for c in cues):
                 sectors[name] += 1
     spans, relations, forms, deadline_forms = Counter(), Counter(), Counter(), Counter()
     for r in records:
