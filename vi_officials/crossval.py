@@ -7,14 +7,13 @@ per metric for the model and, on the same folds, for the peer baselines.
 """
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 from typing import Dict, List, Sequence
 
 from .corpus_io import write_jsonl
-from .metrics import flat_scores
+from .metrics import flat_scores, mean_sd
 from .validate import load_validated
 
 
@@ -66,10 +65,7 @@ def crossval(gold_paths: Sequence[Path], output: Path, backbone: str = "cnn", tr
     systems = {"model": [f["model"] for f in results["folds"]]}
     for name in results["folds"][0]["baselines"]:
         systems[name] = [f["baselines"][name] for f in results["folds"]]
-    summary = {}
-    for system, rows in systems.items():
-        summary[system] = {m: (statistics.mean(r[m] for r in rows), statistics.stdev(r[m] for r in rows) if len(rows) > 1 else 0.0) for m in rows[0]}
-    results["summary"] = summary
+    results["summary"] = {system: mean_sd(rows) for system, rows in systems.items()}
     (output / "crossval.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     table = crossval_table(results)
     (output / "crossval.md").write_text(table, encoding="utf-8")

@@ -12,23 +12,13 @@ import argparse
 import json
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 from typing import Dict, List, Sequence
 
 from .corpus_io import CorpusError
-
-def headline(scores: Dict) -> Dict[str, float]:
-    from .metrics import flat_scores
-
-    return flat_scores(scores)
-
-
-def mean_sd(rows: Sequence[Dict[str, float]]) -> Dict[str, List[float]]:
-    return {k: [statistics.mean(r[k] for r in rows), statistics.stdev(r[k] for r in rows) if len(rows) > 1 else 0.0] for k in rows[0]}
-
+from .metrics import flat_scores, mean_sd
 
 def train_and_score(train_path: Path, dev_path: Path, devset: Path, seed: int, workdir: Path, overrides: Dict = None, config: Path = None, model: str = "model-best") -> Dict:
     """Train the CNN pipeline with one seed and score `model` (model-best or model-last) on the dev set."""
@@ -49,7 +39,7 @@ def run_seeds(train_path: Path, dev_path: Path, devset: Path, seeds: Sequence[in
             metrics = train_and_score(train_path, dev_path, devset, seed, Path(tmp), overrides, config, model)
             if keep:
                 shutil.copytree(Path(tmp) / "training" / model, keep / f"seed{seed}", dirs_exist_ok=True)
-        row = headline(metrics["model"])
+        row = flat_scores(metrics["model"])
         runs.append({"seed": seed, **row})
         print(f"seed {seed}: " + ", ".join(f"{k} {100 * v:.1f}" for k, v in row.items()), flush=True)
     summary = mean_sd([{k: v for k, v in r.items() if k != "seed"} for r in runs])
@@ -98,7 +88,7 @@ def run_curve(gold_paths: Sequence[Path], articles: Path, devset: Path, fraction
                 docs_to_docbin(train_docs).to_disk(tmp / "train.spacy")
                 docs_to_docbin(dev_docs).to_disk(tmp / "dev.spacy")
                 metrics = train_and_score(tmp / "train.spacy", tmp / "dev.spacy", devset, seed, tmp)
-            runs.append(headline(metrics["model"]))
+            runs.append(flat_scores(metrics["model"]))
             print(f"{fraction}% seed {seed}: " + ", ".join(f"{k} {100 * v:.1f}" for k, v in runs[-1].items() if "micro" in k or "overlap" in k), flush=True)
         syllables = sum(len(r["text"].split()) for r in chosen)
         points.append({"fraction": fraction, "articles": len(chosen), "syllables": syllables, "runs": runs, "summary": mean_sd(runs)})

@@ -158,3 +158,10 @@ def flat_scores(s: Dict) -> Dict[str, float]:
         out[f"{label} e2e F"] = s["relations"][label]["f"]
     out["relations e2e micro F"] = s["relations_micro"]["f"]
     return out
+
+
+def mean_sd(rows: Sequence[Dict[str, float]]) -> Dict[str, Tuple[float, float]]:
+    """Mean and sample standard deviation of each score over runs (folds or seeds)."""
+    import statistics
+
+    return {k: (statistics.mean(r[k] for r in rows), statistics.stdev(r[k] for r in rows) if len(rows) > 1 else 0.0) for k in rows[0]}
