@@ -213,3 +213,13 @@ def test_page_is_self_contained():
     for cls in ("committer", "commitment", "assignee", "deadline"):
         assert f'<div class="legend">' in page and f'<mark class="{cls}">{cls}</mark>' in page
     assert page.count('data-type="num"') == 1
+
+
+def test_month_chart_keeps_the_latest_months_and_sums_the_earlier_ones():
+    from vi_officials.ledger.html_page import EARLIER_MONTHS, OTHER_MONTH, month_counts
+
+    rows = [{"deadline": f"20{20 + m // 12}-{m % 12 + 1:02d}-15"} for m in range(30)] + [{"deadline": ""}, {"deadline": "2025-Q3"}]
+    counts = month_counts(rows, latest=18)
+    assert counts[0] == (EARLIER_MONTHS, 12)
+    assert [m for m, _ in counts[1:19]] == sorted(m for m, _ in counts[1:19]) and counts[18][0] == "2022-06"
+    assert counts[-1] == (OTHER_MONTH, 2)

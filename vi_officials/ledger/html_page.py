@@ -173,10 +173,19 @@ def body_counts(rows: Iterable[dict], top: int = TOP_BODIES) -> List[Tuple[str, 
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
 
 
-def month_counts(rows: Iterable[dict]) -> List[Tuple[str, int]]:
+MAX_MONTHS = 18
+EARLIER_MONTHS = "earlier months"
+
+
+def month_counts(rows: Iterable[dict], latest: int = MAX_MONTHS) -> List[Tuple[str, int]]:
+    """Counts per deadline month in time order; past `latest` distinct months the earlier
+    ones are summed into one bar, so an archive of years stays one readable chart."""
     counts = Counter(deadline_month(r.get("deadline") or "") for r in rows)
     other = counts.pop(OTHER_MONTH, 0)
     out = sorted(counts.items())
+    if len(out) > latest:
+        earlier = sum(n for _, n in out[:-latest])
+        out = [(EARLIER_MONTHS, earlier)] + out[-latest:]
     if other:
         out.append((OTHER_MONTH, other))
     return out
@@ -381,7 +390,7 @@ def render_ledger_html(rows: List[dict], title: str = "Commitment ledger") -> st
     charts = (
         _bar_chart(f"Commitments per committer body (top {TOP_BODIES})", body_counts(rows),
                    "bodies", "no commitments")
-        + _bar_chart("Commitments per deadline month", month_counts(rows), "months",
+        + _bar_chart(f"Commitments per deadline month (latest {MAX_MONTHS})", month_counts(rows), "months",
                      "no commitments"))
     legend = ('<div class="legend"><span>Highlights in the sentence:</span>'
               '<mark class="committer">committer</mark>'
