@@ -99,6 +99,15 @@ def train_epoch_seconds(backbone: str, transformer: str, epochs: int) -> float:
     return (total - one) / max(1, epochs - 1)
 
 
+def train_size() -> str:
+    """What one training epoch covers, counted from the split file itself."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    docs = list(DocBin().from_disk(ROOT / "corpus" / "train.spacy").get_docs(spacy.blank("vi").vocab))
+    return f"{len(docs)} paragraphs, {sum(len(d) for d in docs):,} tokens"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="training/model-best", help="trained CNN pipeline (directory or package name)")
@@ -146,7 +155,7 @@ def main() -> int:
         ratio = f"{r['syllables_per_s'] / base:.1f}×" if base else "–"
         lines.append(f"| {names[r['kind']]} | {r['syllables_per_s']:.0f} | {r['peak_rss_mb']:.0f} | {ratio} |")
     if epochs:
-        lines += ["", f"Training on the train split (`corpus/train.spacy`: 3 articles cut into paragraphs + 200 written paragraphs), {args.threads} cores:", "", "| training | seconds per epoch |", "|---|---|"] + [f"| {k} | {v:.1f} |" for k, v in epochs.items()]
+        lines += ["", f"Training on the train split (`corpus/train.spacy`, {train_size()}), {args.threads} cores:", "", "| training | seconds per epoch |", "|---|---|"] + [f"| {k} | {v:.1f} |" for k, v in epochs.items()]
     text = "\n".join(lines) + "\n"
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
