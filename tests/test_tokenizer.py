@@ -41,10 +41,10 @@ def test_glued_full_stop_before_a_capital_splits_but_abbreviations_and_numbers_s
 
 
 def test_sentence_ends_only_before_whitespace_and_a_capital_or_opening_quote():
-    text = "Phó Chủ tịch UBND TP. Đà Lạt nói, an toàn lao động…), tiêu chuẩn 3.3. Ông Hải “Làm ngay.” Xong! “Đúng”"
+    text = "Phó Chủ tịch UBND TP. Đà Lạt nói, quy chuẩn phòng cháy…), định mức 5.4. Ông Hải “Làm ngay.” Xong! “Đúng”"
     sents = [text[s:e] for s, e in sentence_spans(text)]
     assert sents == [
-        "Phó Chủ tịch UBND TP. Đà Lạt nói, an toàn lao động…), tiêu chuẩn 3.3.",
+        "Phó Chủ tịch UBND TP. Đà Lạt nói, quy chuẩn phòng cháy…), định mức 5.4.",
         "Ông Hải “Làm ngay.”",
         "Xong!",
         "“Đúng”",

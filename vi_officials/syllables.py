@@ -13,7 +13,7 @@ from typing import List, Tuple
 # Numbers, dates and ranges stay whole ("28/4", "2021-2025", "6.149,47", "08/01/2021").
 # Dotted abbreviations stay whole ("T.Ư", "TP.HCM", "Tp.HCM") when every part before a
 # dot is all capitals or at most two letters; otherwise a dot glued between two words is
-# a missing space after a full stop ("… tỉnh Phú Yên.ẢNH: …") and splits. Other word
+# a missing space after a full stop ("… tỉnh Sơn La.ẢNH: …") and splits. Other word
 # characters form a syllable, and every other non-space character is a token of its own.
 # Letters include combining marks (U+0300-U+036F) so decomposed (NFD) text tokenizes
 # exactly like composed text.
@@ -31,7 +31,7 @@ TOKEN_RE = re.compile(
 SENTENCE_END = frozenset({".", "!", "?", "…"})
 CLOSING = frozenset({'"', "”", "’", "'", ")", "]", "»"})
 OPENING = frozenset({'"', "“", "‘", "'", "(", "[", "«"})
-# Abbreviations written with a full stop before a name: "UBND TP. Hà Nội", "TS. …".
+# Abbreviations written with a full stop before a name: "UBND TP. Cần Thơ", "TS. …".
 ABBREVIATIONS = frozenset({"TP", "Tp", "TS", "ThS", "PGS", "GS", "BS", "KS", "Th.S"})
 
 
@@ -46,7 +46,7 @@ def sentence_starts(text: str, offsets: List[Tuple[int, int]]) -> List[bool]:
     The rule real pages follow: a sentence ends at a line break, or after ". ! ? …" (one
     or more, plus closing quotes or brackets) when whitespace follows and then a capital
     letter, an opening quote or bracket, or the end of the text. A dot with no space after
-    it ("3.3", "Yên.ẢNH") or after an abbreviation ("UBND TP. Hà Nội") ends nothing, nor
+    it ("5.4", "La.ẢNH") or after an abbreviation ("UBND TP. Cần Thơ") ends nothing, nor
     does a semicolon, so relations may cross them."""
     n = len(offsets)
     starts = [False] * n
