@@ -31,16 +31,20 @@ class CorpusValidationError(ValueError):
         super().__init__(f"{len(problems)} problem(s) in the corpus:\n{lines}")
 
 
-def read_jsonl_lines(path: Union[str, Path]) -> Iterator[Tuple[int, Dict]]:
-    """Yield (line number, record) for each non-empty line; bad JSON is a CorpusError."""
-    path = Path(path)
+def open_input(path: Path, mode: str = "r"):
+    """Open an input file, or raise a one-line CorpusError saying why it cannot be read."""
     if not path.is_file():
         raise CorpusError(str(path), 0, "no such file" if not path.exists() else "not a file")
     try:
-        handle = path.open(encoding="utf-8")
+        return path.open(mode, encoding="utf-8") if "b" not in mode else path.open(mode)
     except OSError as err:
         raise CorpusError(str(path), 0, f"cannot be read ({err.strerror})") from None
-    with handle:
+
+
+def read_jsonl_lines(path: Union[str, Path]) -> Iterator[Tuple[int, Dict]]:
+    """Yield (line number, record) for each non-empty line; bad JSON is a CorpusError."""
+    path = Path(path)
+    with open_input(path) as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Dict, Iterable, List, Sequence
 
-from .corpus_io import read_jsonl_lines, write_jsonl, CorpusError
+from .corpus_io import open_input, read_jsonl_lines, write_jsonl, CorpusError
 
 
 class PipelineLoadError(ValueError):
@@ -41,14 +41,12 @@ def read_inputs(paths: Sequence[Path]) -> List[Dict]:
                     raise CorpusError(str(path), line, "a record needs a string 'id' and 'text'", str(record)[:60])
                 records.append({"id": record["id"], "text": record["text"], "meta": record.get("meta", {})})
         else:
-            if not path.is_file():
-                raise CorpusError(str(path), 0, "no such file" if not path.exists() else "not a file")
+            with open_input(path, "rb") as handle:
+                data = handle.read()
             try:
-                text = path.read_text(encoding="utf-8")
+                text = data.decode("utf-8")
             except UnicodeDecodeError as err:
                 raise CorpusError(str(path), 0, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
-            except OSError as err:
-                raise CorpusError(str(path), 0, f"cannot be read ({err.strerror})") from None
             records.append({"id": path.name, "text": text, "meta": {"source": str(path)}})
     return records
 

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, NamedTuple
 
+from ..corpus_io import CorpusError, open_input
+
 STDIN = "-"
 
 
@@ -90,18 +92,16 @@ def read_file(file: str, on_error: Callable[[InputError], None]) -> Iterator[Dic
         yield from _jsonl_lines(sys.stdin.buffer, "<stdin>", on_error)
         return
     path = Path(file)
-    if not path.is_file():
-        on_error(InputError(file, 0, "no such file" if not path.exists() else "not a file"))
-        return
     try:
-        if path.suffix == ".jsonl":
-            with path.open("rb") as handle:
-                yield from _jsonl_lines(handle, file, on_error)
-            return
-        data = path.read_bytes()
-    except OSError as err:
-        on_error(InputError(file, 0, f"cannot be read ({err.strerror})"))
+        handle = open_input(path, "rb")
+    except CorpusError as err:
+        on_error(InputError(file, 0, err.message))
         return
+    with handle:
+        if path.suffix == ".jsonl":
+            yield from _jsonl_lines(handle, file, on_error)
+            return
+        data = handle.read()
     text = _decode(data, file, 0, on_error)
     if text is None:
         return
