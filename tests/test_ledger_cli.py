@@ -152,3 +152,22 @@ def test_dask_engine_rows_equal_local_rows(tmp_path, ledger_model, gold_records)
             outputs[(engine, model[0])] = sorted(out.read_text(encoding="utf-8").splitlines()[1:])
     assert outputs[("local", "--gold")] and outputs[("local", "--gold")] == outputs[("dask", "--gold")]
     assert outputs[("local", str(ledger_model))] and outputs[("local", str(ledger_model))] == outputs[("dask", str(ledger_model))]
+
+
+def test_every_output_format_holds_the_same_rows(tmp_path, gold_records):
+    import pyarrow.parquet as pq
+
+    from vi_officials.ledger.rows import COLUMNS
+
+    src = write_jsonl(tmp_path / "in.jsonl", gold_records[:2])
+    outputs = {ext: tmp_path / f"ledger.{ext}" for ext in ("csv", "jsonl", "parquet", "html")}
+    for out in outputs.values():
+        assert cli(["ledger", "--gold", str(src), "--output", str(out), "--no-progress"]) == 0
+    from_jsonl = [json.loads(l) for l in outputs["jsonl"].read_text(encoding="utf-8").splitlines()]
+    from_parquet = pq.read_table(outputs["parquet"]).to_pylist()
+    from_csv = read_csv(outputs["csv"])
+    assert len(from_jsonl) == sum(1 for r in gold_records[:2] for s in r["spans"] if s["label"] == "COMMITMENT")
+    assert from_parquet == from_jsonl and list(from_csv[0]) == list(COLUMNS)
+    assert [r["commitment"] for r in from_csv] == [r["commitment"] for r in from_jsonl]
+    assert f"{len(from_jsonl)} rows" in outputs["html"].read_text(encoding="utf-8")
+    assert cli(["ledger", "--gold", str(src), "--output", str(tmp_path / "ledger.xlsx"), "--no-progress"]) == 2
