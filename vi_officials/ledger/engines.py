@@ -7,7 +7,6 @@ written, which is what makes `--resume` safe.
 """
 import functools
 import sys
-import time
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from .rows import ledger_rows
@@ -15,34 +14,11 @@ from .sources import InputError, read_file
 from .writers import LedgerSink
 
 
-class Progress:
-    """Documents per second on standard error (tqdm when available)."""
+def progress_bar(enabled: bool = True, total: Optional[int] = None, unit: str = "doc"):
+    """Documents (or files) per second on standard error."""
+    from tqdm import tqdm
 
-    def __init__(self, enabled: bool = True, total: Optional[int] = None, unit: str = "doc"):
-        self.bar = None
-        self.enabled = enabled
-        self.count, self.t0 = 0, time.time()
-        if enabled:
-            try:
-                from tqdm import tqdm
-
-                self.bar = tqdm(total=total, unit=unit, file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
-            except ImportError:
-                pass
-
-    def update(self, n: int = 1) -> None:
-        self.count += n
-        if self.bar is not None:
-            self.bar.update(n)
-        elif self.enabled and self.count % 100 == 0:
-            print(f"{self.count} documents, {self.rate():.1f} docs/s", file=sys.stderr)
-
-    def rate(self) -> float:
-        return self.count / max(time.time() - self.t0, 1e-9)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+    return tqdm(total=total, unit=unit, file=sys.stderr, dynamic_ncols=True, smoothing=0.1, disable=not enabled)
 
 
 def predicted_record(doc, record: Dict) -> Dict:
@@ -68,7 +44,7 @@ def annotated_rows(records, on_error, default_date: str) -> Iterator[List[Dict]]
 
 def run_local(nlp, files: Sequence[str], sink: LedgerSink, batch_size: int = 32, n_process: int = 1, default_date: str = "", progress: bool = True) -> None:
     todo = [f for f in files if f not in sink.done]
-    bar = Progress(progress)
+    bar = progress_bar(progress)
     if nlp is None:
         for file in todo:
             for rows in annotated_rows(read_file(file, sink.add_error), sink.add_error, default_date):
@@ -132,7 +108,7 @@ def run_dask(model: Optional[str], files: Sequence[str], sink: LedgerSink, batch
     else:
         cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
-    bar = Progress(progress, total=len(todo), unit="file")
+    bar = progress_bar(progress, total=len(todo), unit="file")
     try:
         # a partial, not keyword arguments: Client.map has a batch_size of its own
         task = functools.partial(process_file, model=model, batch_size=batch_size, default_date=default_date)
