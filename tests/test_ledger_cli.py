@@ -124,11 +124,13 @@ def test_interrupted_run_resumes_without_redoing_finished_files(tmp_path, gold_r
     out = tmp_path / "ledger.csv"
     sink = LedgerSink(out, tmp_path / "errors.jsonl")
     run_local(None, [str(first)], sink, progress=False)  # the run stops after the first file
+    sink.add_rows([{"article_id": "half-written", "commitment": "rows of a file under way"}])
     sink.close()
     first.unlink()  # a rerun that read it again would report it missing
     assert cli(["ledger", "--gold", str(first), str(second), "--output", str(out), "--resume", "--no-progress"]) == 0
-    ids = {r["article_id"] for r in read_csv(out)}
-    assert ids == {r["id"] for r in gold_records}
+    rows = read_csv(out)
+    assert {r["article_id"] for r in rows} == {r["id"] for r in gold_records}  # the half-written row is gone
+    assert len(rows) == sum(1 for r in gold_records for s in r["spans"] if s["label"] == "COMMITMENT")
 
 
 def test_standard_input_and_the_console_script(tmp_path, gold_records, root):

@@ -28,7 +28,19 @@ class LedgerSink:
         if not resume:
             for path in (self.work, self.done_path, errors):
                 path.unlink(missing_ok=True)
-        self.done: Set[str] = set(self.done_path.read_text(encoding="utf-8").splitlines()) if self.done_path.exists() else set()
+        # each finished file is recorded with the sizes of the rows and errors files at that
+        # moment; a resumed run cuts both back to the last finished file, so the rows of a
+        # file that was under way when the run stopped are not written twice
+        self.done: Set[str] = set()
+        rows_size = errors_size = 0
+        if self.done_path.exists():
+            for line in self.done_path.read_text(encoding="utf-8").splitlines():
+                rows_at, errors_at, file = line.split("\t", 2)
+                rows_size, errors_size = int(rows_at), int(errors_at)
+                self.done.add(file)
+        for path, size in ((self.work, rows_size), (errors, errors_size)):
+            with path.open("ab") as handle:
+                handle.truncate(size)
         self.n_rows = self.n_errors = self.n_docs = 0
         self._rows = self.work.open("a", encoding="utf-8")
         self._errors = errors.open("a", encoding="utf-8")
@@ -48,7 +60,7 @@ class LedgerSink:
         """Everything of `file` is written: flush, then record it as finished."""
         self._rows.flush()
         self._errors.flush()
-        self._done.write(file + "\n")
+        self._done.write(f"{self._rows.tell()}\t{self._errors.tell()}\t{file}\n")
         self._done.flush()
         self.done.add(file)
 
