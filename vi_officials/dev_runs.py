@@ -20,6 +20,7 @@ from typing import Dict, List, Sequence
 from .corpus_io import CorpusError
 from .metrics import flat_scores, mean_sd
 
+
 def train_and_score(train_path: Path, dev_path: Path, devset: Path, seed: int, workdir: Path, overrides: Dict = None, config: Path = None, model: str = "model-best") -> Dict:
     """Train the CNN pipeline with one seed and score `model` (model-best or model-last) on the dev set."""
     from .evaluate import evaluate
@@ -76,22 +77,23 @@ def run_curve(gold_paths: Sequence[Path], articles: Path, devset: Path, fraction
     splits = split_documents(records, split_seed)
     output.mkdir(parents=True, exist_ok=True)
     points = []
-    for fraction in fractions:
-        chosen = pool[: round(len(pool) * fraction / 100)]
-        runs = []
-        for seed in seeds:
-            print(f"=== {fraction}% of the written articles ({len(chosen)}), seed {seed}", flush=True)
-            with tempfile.TemporaryDirectory() as tmp:
-                tmp = Path(tmp)
-                train_docs, _ = convert_records([p for r in splits["train"] + chosen for p in split_paragraphs(r)], "curve-train")
-                dev_docs, _ = convert_records(splits["dev"], "curve-dev")
-                docs_to_docbin(train_docs).to_disk(tmp / "train.spacy")
-                docs_to_docbin(dev_docs).to_disk(tmp / "dev.spacy")
-                metrics = train_and_score(tmp / "train.spacy", tmp / "dev.spacy", devset, seed, tmp)
-            runs.append(flat_scores(metrics["model"]))
-            print(f"{fraction}% seed {seed}: " + ", ".join(f"{k} {100 * v:.1f}" for k, v in runs[-1].items() if "micro" in k or "overlap" in k), flush=True)
-        syllables = sum(len(r["text"].split()) for r in chosen)
-        points.append({"fraction": fraction, "articles": len(chosen), "syllables": syllables, "runs": runs, "summary": mean_sd(runs)})
+    with tempfile.TemporaryDirectory() as data:
+        data = Path(data)
+        dev_docs, _ = convert_records(splits["dev"], "curve-dev")
+        docs_to_docbin(dev_docs).to_disk(data / "dev.spacy")
+        for fraction in fractions:
+            chosen = pool[: round(len(pool) * fraction / 100)]
+            train_docs, _ = convert_records([p for r in splits["train"] + chosen for p in split_paragraphs(r)], "curve-train")
+            docs_to_docbin(train_docs).to_disk(data / "train.spacy")
+            runs = []
+            for seed in seeds:
+                print(f"=== {fraction}% of the written articles ({len(chosen)}), seed {seed}", flush=True)
+                with tempfile.TemporaryDirectory() as tmp:
+                    metrics = train_and_score(data / "train.spacy", data / "dev.spacy", devset, seed, Path(tmp))
+                runs.append(flat_scores(metrics["model"]))
+                print(f"{fraction}% seed {seed}: " + ", ".join(f"{k} {100 * v:.1f}" for k, v in runs[-1].items() if "micro" in k or "overlap" in k), flush=True)
+            syllables = sum(len(r["text"].split()) for r in chosen)
+            points.append({"fraction": fraction, "articles": len(chosen), "syllables": syllables, "runs": runs, "summary": mean_sd(runs)})
     result = {"devset": str(devset), "seeds": list(seeds), "points": points}
     (output / "curve.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     table = curve_table(result)

@@ -197,7 +197,7 @@ def prf_chart(rows: Sequence[Tuple[str, Dict]], width: int = 640) -> str:
     """An inline SVG bar chart of precision, recall and F1 per label (no plotting library
     needed, and the page stays one self-contained file)."""
     colours = (("p", "precision", "#8fb8de"), ("r", "recall", "#f2b880"), ("f", "F1", "#4a7c59"))
-    bar, gap, label_w, row_h = 12, 10, 170, 3 * 12 + 10
+    bar, label_w, row_h = 12, 170, 3 * 12 + 10
     scale = width - label_w - 50
     height = len(rows) * row_h + 40
     parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' aria-label='precision, recall and F1 per label'>"]
