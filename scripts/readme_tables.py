@@ -50,7 +50,7 @@ def main() -> int:
             cells = [pm(seeds["summary"][m]), *dev_baselines, pm(summary["model"][m]), *cv_baselines]
             print(f"| {m} | " + " | ".join(cells) + " |")
         print()
-        print(f"Per seed on the dev set: " + "; ".join(f"seed {r['seed']}: entities {pct(r['entities micro F'])}, COMMITMENT overlap {pct(r['COMMITMENT overlap F'])}, relations {pct(r['relations e2e micro F'])}" for r in seeds["runs"]))
+        print("Per seed on the dev set: " + "; ".join(f"seed {r['seed']}: entities {pct(r['entities micro F'])}, COMMITMENT overlap {pct(r['COMMITMENT overlap F'])}, relations {pct(r['relations e2e micro F'])}" for r in seeds["runs"]))
         print()
     curve = load("reports/dev/curve/curve.json")
     if curve:

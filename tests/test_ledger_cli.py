@@ -5,7 +5,6 @@ import subprocess
 import sys
 import unicodedata
 
-import pytest
 
 from vi_officials.cli import main as cli
 

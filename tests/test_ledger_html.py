@@ -211,7 +211,7 @@ def test_page_is_self_contained():
     assert not re.search(r"<(link|script)[^>]+src=", page)
     assert "position: sticky" in page
     for cls in ("committer", "commitment", "assignee", "deadline"):
-        assert f'<div class="legend">' in page and f'<mark class="{cls}">{cls}</mark>' in page
+        assert '<div class="legend">' in page and f'<mark class="{cls}">{cls}</mark>' in page
     assert page.count('data-type="num"') == 1
 
 

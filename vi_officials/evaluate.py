@@ -12,11 +12,11 @@ import argparse
 import html
 import json
 import sys
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from .corpus_io import read_jsonl, write_jsonl, CorpusError
+from .corpus_io import write_jsonl, CorpusError
 from .metrics import bootstrap, score
 from .scheme import ENTITY_LABELS, RELATION_LABELS
 from .syllables import sentence_spans
@@ -131,7 +131,7 @@ def scores_table(rows: Dict[str, Dict]) -> List[str]:
 
 def markdown_report(metrics: Dict) -> str:
     s = metrics["model"]
-    lines = [f"# Evaluation report", "", f"- pipeline: `{metrics['pipeline']}`" + (f" (backbone: {metrics['backbone']})" if metrics.get("backbone") else ""), f"- data: `{metrics['data']}` ({metrics['n_documents']} documents)", ""]
+    lines = ["# Evaluation report", "", f"- pipeline: `{metrics['pipeline']}`" + (f" (backbone: {metrics['backbone']})" if metrics.get("backbone") else ""), f"- data: `{metrics['data']}` ({metrics['n_documents']} documents)", ""]
     lines += ["## Entities (exact span and label)", "", "| label | P | R | F | gold | predicted |", "|---|---|---|---|---|---|"]
     for label in ENTITY_LABELS:
         x = s["entities"][label]
@@ -365,7 +365,7 @@ def main(argv=None) -> int:
         print(f"{args.data} is absent: nothing to evaluate, skipped")
         return 0
     try:
-        metrics = evaluate(args.data, args.output, args.model, args.predictions, [b for b in args.baselines.split(",") if b], args.bootstrap)
+        evaluate(args.data, args.output, args.model, args.predictions, [b for b in args.baselines.split(",") if b], args.bootstrap)
     except (CorpusError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
