@@ -3,6 +3,7 @@
 Every other module (validator, converter, relation component, evaluator) reads these
 constants, so the scheme cannot drift between annotation and modelling.
 """
+import functools
 from typing import Dict, FrozenSet, Tuple
 
 ENTITY_LABELS: Tuple[str, ...] = ("OFFICIAL", "TITLE", "ORG", "DATE")
@@ -28,6 +29,7 @@ def relation_allowed(label: str, head_label: str, child_label: str) -> bool:
     return head_label in heads and child_label in children
 
 
+@functools.lru_cache(maxsize=None)
 def candidate_labels(head_label: str, child_label: str) -> Tuple[str, ...]:
     """Relation labels that a (head, child) pair of these span labels could carry."""
     return tuple(l for l in RELATION_LABELS if relation_allowed(l, head_label, child_label))
