@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def bench_texts(n_syllables: int):
-    from vi_officials.corpus_io import read_jsonl
+    from vi_officials.corpus.corpus_io import read_jsonl
 
     paragraphs = [p for r in read_jsonl(ROOT / "corpus" / "gold.jsonl") for p in r["text"].split("\n") if p.strip()]
     texts, total, i = [], 0, 0
@@ -68,9 +68,9 @@ def phobert_pipeline(model_dir: Path, quantize: bool = False):
     from spacy import util
     from spacy.training import Example
 
-    from vi_officials.convert import blank_nlp, record_to_doc, split_paragraphs
-    from vi_officials.corpus_io import read_jsonl
-    from vi_officials.phobert import quantize_dynamic_int8
+    from vi_officials.corpus.convert import blank_nlp, record_to_doc, split_paragraphs
+    from vi_officials.corpus.corpus_io import read_jsonl
+    from vi_officials.components.phobert import quantize_dynamic_int8
 
     config = util.load_config(ROOT / "configs" / "phobert.cfg", overrides={"paths.transformer": str(model_dir)}, interpolate=False)
     nlp = util.load_model_from_config(config, auto_fill=True, validate=True)
@@ -88,7 +88,7 @@ def train_epoch_seconds(backbone: str, transformer: str, epochs: int) -> float:
     import tempfile
 
     out = Path(tempfile.mkdtemp())
-    cmd = [sys.executable, "-m", "vi_officials.train_cli", "--output", str(out), "--backbone", backbone, "--transformer", transformer, "--max-epochs", str(epochs)]
+    cmd = [sys.executable, "-m", "vi_officials.training.train_cli", "--output", str(out), "--backbone", backbone, "--transformer", transformer, "--max-epochs", str(epochs)]
     start = time.perf_counter()
     subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     total = time.perf_counter() - start
@@ -125,7 +125,7 @@ def main() -> int:
     skip = set(args.skip.split(","))
     if not ({"phobert", "phobert-int8"} <= skip) and not (ROOT / args.phobert_dir / "config.json").exists():
         print(f"building a randomly initialised PhoBERT-base-sized model in {args.phobert_dir} ...", flush=True)
-        subprocess.run([sys.executable, "-m", "vi_officials.tiny_phobert", args.phobert_dir, "--size", "base", "--corpus", "corpus/gold.jsonl"], check=True, cwd=ROOT)
+        subprocess.run([sys.executable, "-m", "vi_officials.training.tiny_phobert", args.phobert_dir, "--size", "base", "--corpus", "corpus/gold.jsonl"], check=True, cwd=ROOT)
     results = []
     for kind in ("cnn", "phobert", "phobert-int8", "underthesea"):
         if kind in skip:

@@ -5,7 +5,7 @@ Dask LocalCluster with 2 workers, over the same input, at two input sizes.
 
 The input is the written articles repeated (with new ids) to N documents, in files of 100
 documents, so that Dask has partitions. Each run is its own process (`python -m
-vi_officials.ledger`); peak memory is the largest total RSS of that process and all its
+vi_officials.applications.ledger`); peak memory is the largest total RSS of that process and all its
 children, sampled every 0.1 s with psutil. Memory that does not grow with the input size
 is what "streamed with constant memory" means.
 """
@@ -69,7 +69,7 @@ def main(argv=None) -> int:
             syllables = make_inputs(args.articles, n_docs, folder)
             for name, options in setups:
                 out = tmp / f"ledger-{n_docs}-{len(rows)}.csv"
-                command = [sys.executable, "-m", "vi_officials.ledger", args.model, str(folder), "--output", str(out), "--no-progress", *options]
+                command = [sys.executable, "-m", "vi_officials.applications.ledger", args.model, str(folder), "--output", str(out), "--no-progress", *options]
                 elapsed, peak, summary = run(command)
                 rows.append((name, n_docs, syllables, elapsed, peak, summary.split(" -> ")[0]))
                 print(f"{name}, {n_docs} docs: {elapsed:.1f} s, {n_docs / elapsed:.1f} docs/s, {syllables / elapsed:,.0f} syllables/s, peak RSS {peak:,.0f} MB ({summary.split(' -> ')[0]})", flush=True)

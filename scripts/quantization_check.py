@@ -22,10 +22,10 @@ def main() -> int:
     import torch
 
     torch.set_num_threads(args.threads)
-    from vi_officials.metrics import score
-    from vi_officials.phobert import quantize_dynamic_int8
-    from vi_officials.predict import load_pipeline, predict_records
-    from vi_officials.validate import load_validated
+    from vi_officials.evaluation.metrics import score
+    from vi_officials.components.phobert import quantize_dynamic_int8
+    from vi_officials.applications.predict import load_pipeline, predict_records
+    from vi_officials.corpus.validate import load_validated
 
     gold = load_validated(args.data)
     nlp = load_pipeline(args.model)

@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from vi_officials.metrics import flat_scores  # noqa: E402
+from vi_officials.evaluation.metrics import flat_scores  # noqa: E402
 
 METRICS = ("OFFICIAL F", "TITLE F", "ORG F", "DATE F", "entities micro F", "COMMITMENT exact F", "COMMITMENT overlap F",
            "HAS_TITLE e2e F", "COMMITS e2e F", "ASSIGNED_TO e2e F", "DEADLINE e2e F", "relations e2e micro F")

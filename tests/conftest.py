@@ -6,7 +6,6 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["WANDB_MODE"] = "offline"
 os.environ["WANDB_SILENT"] = "true"
 
-import json
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def gold_records():
-    from vi_officials.validate import load_validated
+    from vi_officials.corpus.validate import load_validated
 
     return load_validated(GOLD)
 
@@ -31,7 +30,7 @@ def gold_records():
 def tiny_phobert(tmp_path_factory, gold_records) -> Path:
     """A randomly initialised PhoBERT-architecture model with a PhobertTokenizer whose
     BPE codes are learned from the corpus (built once per test session)."""
-    from vi_officials.tiny_phobert import build
+    from vi_officials.training.tiny_phobert import build
 
     out = tmp_path_factory.mktemp("tiny-phobert")
     return build(out, [r["text"] for r in gold_records], n_merges=300)
@@ -40,7 +39,7 @@ def tiny_phobert(tmp_path_factory, gold_records) -> Path:
 @pytest.fixture(scope="session")
 def small_corpus(tmp_path_factory, gold_records) -> dict:
     """Train/dev DocBins of a few paragraphs, for quick training runs."""
-    from vi_officials.convert import convert_records, docs_to_docbin, split_paragraphs
+    from vi_officials.corpus.convert import convert_records, docs_to_docbin, split_paragraphs
 
     out = tmp_path_factory.mktemp("small-corpus")
     paragraphs = [p for r in gold_records[:2] for p in split_paragraphs(r)]
@@ -54,7 +53,7 @@ def small_corpus(tmp_path_factory, gold_records) -> dict:
 @pytest.fixture(scope="session")
 def trained_cnn(tmp_path_factory, small_corpus) -> Path:
     """A CNN pipeline trained for a few epochs (quality irrelevant: plumbing tests)."""
-    from vi_officials.train_cli import train
+    from vi_officials.training.train_cli import train
 
     out = tmp_path_factory.mktemp("cnn-training")
     train(out, "cnn", "vinai/phobert-base", small_corpus["train"], small_corpus["dev"], seed=0, overrides={"training.max_epochs": 6, "training.eval_frequency": 10})
@@ -65,9 +64,9 @@ def trained_cnn(tmp_path_factory, small_corpus) -> Path:
 def ledger_model(tmp_path_factory) -> Path:
     """A CNN pipeline trained briefly on paragraphs of 24 written articles: weak, but it
     predicts commitments and relations, which the ledger tests need (about 20 s)."""
-    from vi_officials.convert import convert_records, docs_to_docbin, split_paragraphs
-    from vi_officials.train_cli import train
-    from vi_officials.validate import load_validated
+    from vi_officials.corpus.convert import convert_records, docs_to_docbin, split_paragraphs
+    from vi_officials.training.train_cli import train
+    from vi_officials.corpus.validate import load_validated
 
     out = tmp_path_factory.mktemp("ledger-model")
     records = load_validated(ROOT / "corpus" / "written" / "articles.jsonl")[:24]

@@ -1,8 +1,6 @@
-import pickle
-
 from spacy.tokens import DocBin
 
-from vi_officials.convert import (
+from vi_officials.corpus.convert import (
     blank_nlp,
     convert,
     convert_records,
@@ -22,7 +20,7 @@ def test_conversion_keeps_every_span_and_relation(gold_records):
 
 
 def _docbin_bytes(docs):
-    from vi_officials.convert import docs_to_docbin
+    from vi_officials.corpus.convert import docs_to_docbin
 
     return docs_to_docbin(docs).to_bytes()
 

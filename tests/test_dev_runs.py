@@ -3,13 +3,13 @@ articles, never on dev-set text, and reports mean ± sd per point with a plot.""
 import json
 
 from vi_officials import dev_runs
-from vi_officials.metrics import score
+from vi_officials.evaluation.metrics import score
 
 
 def test_curve_adds_written_articles_by_fraction_and_plots(tmp_path, monkeypatch, gold_records, root):
     from spacy.tokens import DocBin
 
-    from vi_officials.convert import blank_nlp
+    from vi_officials.corpus.convert import blank_nlp
 
     seen = []
 

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from vi_officials.evaluate import evaluate
-from vi_officials.metrics import score
+from vi_officials.evaluation.evaluate import evaluate
+from vi_officials.evaluation.metrics import score
 
 TEXT = "Bộ trưởng Tô Lâm đề nghị Công an thành phố cấp căn cước trước ngày 30/7/2023."
 
@@ -84,8 +84,8 @@ def test_pipeline_evaluation_writes_every_section(tmp_path, trained_cnn, gold_re
 
 
 def test_predict_writes_canonical_jsonl_that_evaluate_scores(tmp_path, trained_cnn, gold_records):
-    from vi_officials.predict import main as predict_main
-    from vi_officials.validate import load_validated
+    from vi_officials.applications.predict import main as predict_main
+    from vi_officials.corpus.validate import load_validated
 
     raw = tmp_path / "article.txt"
     raw.write_text(gold_records[0]["text"], encoding="utf-8")
@@ -105,7 +105,7 @@ def test_predict_writes_canonical_jsonl_that_evaluate_scores(tmp_path, trained_c
 
 
 def test_bad_input_file_is_a_clear_error(tmp_path, capsys):
-    from vi_officials.predict import main as predict_main
+    from vi_officials.applications.predict import main as predict_main
 
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a", "text": "x"}\n{"id": 3}\n', encoding="utf-8")

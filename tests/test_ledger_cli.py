@@ -115,8 +115,8 @@ def test_fifty_thousand_syllable_document(tmp_path, ledger_model, gold_records):
 
 
 def test_interrupted_run_resumes_without_redoing_finished_files(tmp_path, gold_records):
-    from vi_officials.ledger.engines import run_local
-    from vi_officials.ledger.writers import LedgerSink
+    from vi_officials.applications.ledger.engines import run_local
+    from vi_officials.applications.ledger.writers import LedgerSink
 
     first = write_jsonl(tmp_path / "a.jsonl", gold_records[:2])
     second = write_jsonl(tmp_path / "b.jsonl", gold_records[2:])
@@ -135,7 +135,7 @@ def test_interrupted_run_resumes_without_redoing_finished_files(tmp_path, gold_r
 def test_standard_input_and_the_console_script(tmp_path, gold_records, root):
     out = tmp_path / "ledger.jsonl"
     data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in gold_records[:1])
-    done = subprocess.run([sys.executable, "-m", "vi_officials.ledger", "--gold", "-", "--output", str(out), "--no-progress"], input=data.encode(), capture_output=True, cwd=root)
+    done = subprocess.run([sys.executable, "-m", "vi_officials.applications.ledger", "--gold", "-", "--output", str(out), "--no-progress"], input=data.encode(), capture_output=True, cwd=root)
     assert done.returncode == 0, done.stderr.decode()
     assert len(out.read_text(encoding="utf-8").splitlines()) == sum(1 for s in gold_records[0]["spans"] if s["label"] == "COMMITMENT")
     for command in ("predict", "evaluate", "ledger"):
@@ -158,7 +158,7 @@ def test_dask_engine_rows_equal_local_rows(tmp_path, ledger_model, gold_records)
 def test_every_output_format_holds_the_same_rows(tmp_path, gold_records):
     import pyarrow.parquet as pq
 
-    from vi_officials.ledger.rows import COLUMNS
+    from vi_officials.applications.ledger.rows import COLUMNS
 
     src = write_jsonl(tmp_path / "in.jsonl", gold_records[:2])
     outputs = {ext: tmp_path / f"ledger.{ext}" for ext in ("csv", "jsonl", "parquet", "html")}

@@ -3,7 +3,7 @@ import unicodedata
 
 import pytest
 
-from vi_officials.ledger.deadlines import normalise_deadline
+from vi_officials.applications.ledger.deadlines import normalise_deadline
 
 
 def nfd(s: str) -> str:

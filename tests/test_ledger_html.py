@@ -1,7 +1,7 @@
 """The ledger's HTML page: highlights, nesting, filters, charts, escaping, empty ledger."""
 import re
 
-from vi_officials.ledger.html_page import highlight_sentence, render_ledger_html
+from vi_officials.applications.ledger.html_page import highlight_sentence, render_ledger_html
 
 PREFIX = "Tin tức hôm nay. "
 
@@ -216,7 +216,7 @@ def test_page_is_self_contained():
 
 
 def test_month_chart_keeps_the_latest_months_and_sums_the_earlier_ones():
-    from vi_officials.ledger.html_page import EARLIER_MONTHS, OTHER_MONTH, month_counts
+    from vi_officials.applications.ledger.html_page import EARLIER_MONTHS, OTHER_MONTH, month_counts
 
     rows = [{"deadline": f"20{20 + m // 12}-{m % 12 + 1:02d}-15"} for m in range(30)] + [{"deadline": ""}, {"deadline": "2025-Q3"}]
     counts = month_counts(rows, latest=18)

@@ -1,7 +1,7 @@
 import pytest
 
-from vi_officials.corpus_io import CorpusError
-from vi_officials.markup import parse, split_seed, to_canonical
+from vi_officials.corpus.corpus_io import CorpusError
+from vi_officials.corpus.markup import parse, split_seed, to_canonical
 
 
 def test_marks_are_removed_and_ids_resolve():

@@ -1,16 +1,15 @@
 """The real PhoBERT code path, run on a tiny randomly initialised PhoBERT-architecture
 model built from the corpus (the real weights cannot be downloaded here)."""
-import json
 import logging
 import warnings
 
 import numpy
 import pytest
 
-from vi_officials.convert import blank_nlp
-from vi_officials.normalize import canonical
-from vi_officials.phobert import PhoBERTEncoder, _DocPlan, plan_windows, weights_status
-from vi_officials.segmentation import segmented_words, word_groups
+from vi_officials.corpus.convert import blank_nlp
+from vi_officials.text.normalize import canonical
+from vi_officials.components.phobert import PhoBERTEncoder, _DocPlan, plan_windows, weights_status
+from vi_officials.text.segmentation import segmented_words, word_groups
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +91,7 @@ def test_phobert_pipeline_trains_fine_tunes_and_reloads(tmp_path, tiny_phobert, 
     import torch
     from safetensors.torch import load_file
 
-    from vi_officials.train_cli import train
+    from vi_officials.training.train_cli import train
 
     used = train(tmp_path, "phobert", str(tiny_phobert), small_corpus["train"], small_corpus["dev"], seed=0, overrides={"training.max_epochs": 2, "training.eval_frequency": 5})
     assert used == "phobert"

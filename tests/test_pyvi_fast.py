@@ -5,7 +5,7 @@ import pytest
 from pyvi import ViPosTagger, ViTokenizer
 
 from vi_officials import pyvi_fast
-from vi_officials.corpus_io import read_jsonl
+from vi_officials.corpus.corpus_io import read_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = [ROOT / "corpus" / "gold.jsonl", ROOT / "corpus" / "written" / "articles.jsonl", ROOT / "corpus" / "written" / "written.jsonl"]

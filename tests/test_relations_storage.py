@@ -2,7 +2,7 @@ import pickle
 
 from spacy.tokens import DocBin
 
-from vi_officials.convert import blank_nlp, record_to_doc
+from vi_officials.corpus.convert import blank_nlp, record_to_doc
 
 
 def test_relations_survive_docbin_and_pickle(gold_records):
@@ -22,7 +22,7 @@ def test_relations_survive_docbin_and_pickle(gold_records):
 def test_component_scorer_counts_every_unpredicted_gold_relation(gold_records):
     from spacy.training import Example
 
-    from vi_officials.relation_extractor import score_relations
+    from vi_officials.components.relation_extractor import score_relations
     from vi_officials.relations import set_relations
 
     nlp = blank_nlp()

@@ -2,8 +2,8 @@
 reports bad paths in one line, and renders real HTML tables and a chart."""
 import json
 
-from vi_officials.evaluate import evaluate, main as evaluate_main
-from vi_officials.metrics import score
+from vi_officials.evaluation.evaluate import evaluate, main as evaluate_main
+from vi_officials.evaluation.metrics import score
 
 TEXT = "Chủ tịch Hà Văn Tú yêu cầu Sở Xây dựng hoàn thành kiểm tra toàn bộ công trình trước ngày 30/6."
 
@@ -42,7 +42,7 @@ def test_gold_span_inside_a_token_is_a_warned_miss_not_a_refusal(tmp_path, capsy
 
 
 def test_missing_paths_are_one_line_errors(tmp_path, capsys):
-    from vi_officials.predict import main as predict_main
+    from vi_officials.applications.predict import main as predict_main
 
     missing = tmp_path / "nope.jsonl"
     assert evaluate_main(["some-model", str(missing), "--output", str(tmp_path / "o")]) == 1

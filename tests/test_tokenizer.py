@@ -1,7 +1,7 @@
 import unicodedata
 
-from vi_officials.convert import blank_nlp
-from vi_officials.syllables import sentence_spans, syllable_offsets
+from vi_officials.corpus.convert import blank_nlp
+from vi_officials.text.syllables import sentence_spans, syllable_offsets
 
 
 def test_text_is_preserved_exactly(gold_records):

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from vi_officials.train_cli import resolve_backbone, train
+from vi_officials.training.train_cli import resolve_backbone, train
 
 
 def test_auto_falls_back_to_cnn_loudly(capsys):

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from vi_officials.corpus_io import CorpusError, CorpusValidationError
-from vi_officials.validate import load_validated, validate_records
+from vi_officials.corpus.corpus_io import CorpusError, CorpusValidationError
+from vi_officials.corpus.validate import load_validated
 
 TEXT = "Bộ trưởng Tô Lâm đề nghị Công an thành phố cấp căn cước trước ngày 30/7/2023."
 
@@ -125,13 +125,13 @@ def test_every_problem_is_reported_at_once(tmp_path):
 
 
 def test_shipped_corpus_has_no_label_conflicts(gold_records):
-    from vi_officials.consistency import label_conflicts
+    from vi_officials.corpus.consistency import label_conflicts
 
     assert label_conflicts(gold_records) == {}
 
 
 def test_label_conflicts_are_found():
-    from vi_officials.consistency import label_conflicts
+    from vi_officials.corpus.consistency import label_conflicts
 
     a = {"id": "a", "text": "Hà Nội", "meta": {}, "spans": [{"start": 0, "end": 6, "label": "ORG"}], "relations": []}
     b = dict(a, id="b", spans=[{"start": 0, "end": 6, "label": "DATE"}])

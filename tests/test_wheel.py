@@ -3,13 +3,11 @@ importable, loads with spacy.load and holds up on real-world input."""
 import json
 import os
 import subprocess
-import sys
 import venv
-from pathlib import Path
 
 import pytest
 
-from vi_officials.package_cli import package
+from vi_officials.training.package_cli import package
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +22,8 @@ def test_wheel_meta_declares_requirements_and_backbone(wheel):
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
         meta = json.loads(zf.read("vi_officials_cnn/meta.json"))
-    assert "vi_officials_cnn/vi_officials/relation_extractor.py" in names
-    assert "vi_officials_cnn/vi_officials/ledger/rows.py" in names  # sub-packages of the code ship too
+    assert "vi_officials_cnn/vi_officials/components/relation_extractor.py" in names
+    assert "vi_officials_cnn/vi_officials/applications/ledger/rows.py" in names  # sub-packages of the code ship too
     assert meta["backbone"] == "cnn"
     assert not any(r.startswith("vi-officials") for r in meta["requirements"])
     assert any(r.startswith("spacy") for r in meta["requirements"])

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from vi_officials.corpus_io import CorpusError, read_jsonl
-from vi_officials.corpus_stats import corpus_stats, date_form, ngram_recurrence
-from vi_officials.markup import build_written, build_written_document
+from vi_officials.corpus.corpus_io import CorpusError, read_jsonl
+from vi_officials.corpus.corpus_stats import corpus_stats, date_form, ngram_recurrence
+from vi_officials.corpus.markup import build_written, build_written_document
 
 ARTICLES = Path(__file__).resolve().parent.parent / "corpus" / "written"
 
@@ -46,7 +46,7 @@ def test_written_articles_cover_the_genre():
 
 
 def test_written_articles_only_ever_train(gold_records):
-    from vi_officials.convert import split_documents
+    from vi_officials.corpus.convert import split_documents
 
     records = gold_records + read_jsonl(ARTICLES / "articles.jsonl")
     for seed in range(3):

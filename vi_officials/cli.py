@@ -1,16 +1,16 @@
 """The `vi-officials` command: `predict`, `evaluate` and `ledger`.
 
-Each subcommand is the module of the same name (`python -m vi_officials.predict`,
-`python -m vi_officials.evaluate`, `python -m vi_officials.ledger` keep working); MODEL is a
-pipeline directory or an installed package name.
+Each subcommand is a module (`python -m vi_officials.applications.predict`,
+`python -m vi_officials.evaluation.evaluate`, `python -m vi_officials.applications.ledger`
+work as well); MODEL is a pipeline directory or an installed package name.
 """
 import sys
 from typing import List, Optional
 
 COMMANDS = {
-    "predict": ("vi_officials.predict", "text or canonical JSONL in, canonical JSONL with scores out"),
-    "evaluate": ("vi_officials.evaluate", "score a pipeline or a predictions file on canonical JSONL: metrics and reports"),
-    "ledger": ("vi_officials.ledger.run", "who committed to what, for whom, by when: CSV, JSONL, Parquet or HTML"),
+    "predict": ("vi_officials.applications.predict", "text or canonical JSONL in, canonical JSONL with scores out"),
+    "evaluate": ("vi_officials.evaluation.evaluate", "score a pipeline or a predictions file on canonical JSONL: metrics and reports"),
+    "ledger": ("vi_officials.applications.ledger.run", "who committed to what, for whom, by when: CSV, JSONL, Parquet or HTML"),
 }
 
 

@@ -3,7 +3,7 @@
 They are stored in `doc.user_data` as plain character offsets, which msgpack and pickle
 can hold, so relations survive `DocBin` (with user data) and pickling unchanged.
 """
-from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Tuple
 
 from spacy.tokens import Doc, Span
 

@@ -1,7 +1,7 @@
 """Annotation consistency report: the same surface string with different labels, and
 unannotated occurrences of strings annotated elsewhere (for the reviewer to judge).
 
-    python -m vi_officials.consistency corpus/gold.jsonl
+    python -m vi_officials.corpus.consistency corpus/gold.jsonl
 """
 import argparse
 import re

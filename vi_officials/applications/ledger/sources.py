@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, NamedTuple
 
-from ..corpus_io import CorpusError, open_input
+from ...corpus.corpus_io import CorpusError, open_input
 
 STDIN = "-"
 

@@ -7,7 +7,7 @@ annotators' relations.
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from ..syllables import sentence_spans
+from ...text.syllables import sentence_spans
 from .deadlines import normalise_deadline
 
 COLUMNS = (

@@ -1,7 +1,7 @@
 """Coverage of the training text: provinces, central bodies, sectors, date forms, label
 and relation counts, and how much text recurs between documents.
 
-    python -m vi_officials.corpus_stats corpus/written/articles.jsonl [--output reports/corpus_stats.md]
+    python -m vi_officials.corpus.corpus_stats corpus/written/articles.jsonl [--output reports/corpus_stats.md]
 
 The written articles exist to teach the genre, not five articles, so what they cover is
 measured rather than asserted. The recurrence figure is the share of a document's 8-word
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Dict, List, Sequence
 
 from .corpus_io import CorpusError, CorpusValidationError
-from .scheme import ALL_SPAN_LABELS, RELATION_LABELS
+from ..scheme import ALL_SPAN_LABELS, RELATION_LABELS
 from .validate import load_validated
 
 # The 63 provinces and centrally run cities (before the 2025 merger), as written in the press.

@@ -17,7 +17,7 @@ CONFIGS = {"phobert": "configs/phobert.cfg", "cnn": "configs/cnn.cfg"}
 
 
 def resolve_backbone(backbone: str, transformer: str) -> str:
-    from .phobert import weights_status
+    from ..components.phobert import weights_status
 
     if backbone not in ("auto", "phobert", "cnn"):
         raise SystemExit(f"unknown backbone {backbone!r}: choose phobert, cnn or auto")

@@ -12,9 +12,9 @@ import tempfile
 from pathlib import Path
 from typing import Dict, List, Sequence
 
-from .corpus_io import write_jsonl
+from ..corpus.corpus_io import write_jsonl
 from .metrics import flat_scores, mean_sd
-from .validate import load_validated
+from ..corpus.validate import load_validated
 
 
 def fold_plan(records: Sequence[Dict]) -> List[Dict[str, List[Dict]]]:
@@ -37,9 +37,9 @@ def fold_plan(records: Sequence[Dict]) -> List[Dict[str, List[Dict]]]:
 
 
 def crossval(gold_paths: Sequence[Path], output: Path, backbone: str = "cnn", transformer: str = "vinai/phobert-base", seed: int = 0, max_epochs: int = 0, baselines: Sequence[str] = ("rules", "underthesea"), config: Path = None) -> Dict:
-    from .convert import convert_records, docs_to_docbin, split_paragraphs
+    from ..corpus.convert import convert_records, docs_to_docbin, split_paragraphs
     from .evaluate import evaluate
-    from .train_cli import train
+    from ..training.train_cli import train
 
     records = [r for p in gold_paths for r in load_validated(p)]
     folds = fold_plan(records)

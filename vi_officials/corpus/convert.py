@@ -15,10 +15,9 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
 
-from . import relations as rel_store
+from .. import relations as rel_store
 from .corpus_io import CorpusError, write_jsonl
-from .scheme import COMMITMENTS_KEY, ENTITY_LABELS, RELATION_LABELS
-from .tokenizer import SyllableTokenizer
+from ..scheme import COMMITMENTS_KEY, ENTITY_LABELS, RELATION_LABELS
 from .validate import load_validated
 
 

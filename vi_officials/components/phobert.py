@@ -14,7 +14,7 @@ spaCy's `tok2vec` component and is fine-tuned through the usual listeners.
 """
 import os
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import numpy
 from spacy.tokens import Doc
@@ -22,8 +22,8 @@ from spacy.util import registry
 from thinc.api import Model, chain, with_array, Linear, torch2xp, xp2torch
 from thinc.types import ArgsKwargs, Floats2d
 
-from .normalize import canonical
-from .segmentation import word_groups
+from ..text.normalize import canonical
+from ..text.segmentation import word_groups
 
 DEFAULT_NAME = "vinai/phobert-base"
 # word -> subword ids, per encoder (kept out of model attrs so it is never serialized)

@@ -22,15 +22,15 @@ def progress_bar(enabled: bool = True, total: Optional[int] = None, unit: str = 
 
 
 def predicted_record(doc, record: Dict) -> Dict:
-    from ..convert import doc_to_record
+    from ...corpus.convert import doc_to_record
 
     return doc_to_record(doc, record["id"], record.get("meta", {}), with_scores=True)
 
 
 def annotated_rows(records, on_error, default_date: str) -> Iterator[List[Dict]]:
     """--gold: rows from the records' own annotations; an invalid record is an error."""
-    from ..corpus_io import CorpusError
-    from ..validate import validate_records
+    from ...corpus.corpus_io import CorpusError
+    from ...corpus.validate import validate_records
 
     for record in records:
         canonical = {k: record.get(k) for k in ("id", "text", "meta", "spans", "relations")}

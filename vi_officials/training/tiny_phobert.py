@@ -22,8 +22,8 @@ BASE_VOCAB_SIZE = 64001
 
 def corpus_words(texts: Iterable[str]) -> Counter:
     """Word-segmented words of the texts, as PhoBERT would see them."""
-    from .convert import blank_nlp
-    from .segmentation import segmented_words
+    from ..corpus.convert import blank_nlp
+    from ..text.segmentation import segmented_words
 
     nlp = blank_nlp()
     counts: Counter = Counter()
@@ -116,7 +116,7 @@ def main(argv=None) -> int:
     parser.add_argument("--merges", type=int, default=800)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    from .corpus_io import read_jsonl
+    from ..corpus.corpus_io import read_jsonl
 
     texts = [r["text"] for path in args.corpus for r in read_jsonl(path)]
     build(args.output_dir, texts, args.size, args.merges, args.seed)

@@ -18,9 +18,9 @@ from spacy.vocab import Vocab
 from thinc.api import Logistic, Maxout, Model, Optimizer, chain, Linear
 from thinc.types import Floats2d
 
-from . import relations as rel_store
-from .metrics import prf
-from .scheme import ALL_SPAN_LABELS, COMMITMENTS_KEY, RELATION_LABELS, candidate_labels
+from .. import relations as rel_store
+from ..evaluation.metrics import prf
+from ..scheme import ALL_SPAN_LABELS, COMMITMENTS_KEY, RELATION_LABELS, candidate_labels
 
 N_DISTANCE_BUCKETS = 8
 
@@ -84,7 +84,7 @@ def pair_encoder(tok2vec: Model[List[Doc], List[Floats2d]]) -> Model[List[Doc], 
 
     def forward(model: Model, docs: List[Doc], is_train: bool):
         tokvecs, backprop_tok2vec = model.layers[0](docs, is_train)
-        rows, all_ranges, widths = [], [], []
+        rows, all_ranges = [], []
         for doc, vecs in zip(docs, tokvecs):
             pairs = candidate_pairs(doc)
             feats, ranges = _pair_features(model.ops, vecs, doc, pairs)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from .corpus_io import CorpusError, write_jsonl
-from .scheme import ALL_SPAN_LABELS, RELATION_LABELS
+from ..scheme import ALL_SPAN_LABELS, RELATION_LABELS
 
 HEADER_RE = re.compile(r"^\s*date (\d{4}-\d{2})\s+")
 CLOSE_RE = re.compile(r"\((\w+)(?: (\w+))?\)")
@@ -53,7 +53,6 @@ def parse(source: str, path: str = "<annotation>") -> ParsedDocument:
     out: List[str] = []
     length = 0
     stack: List[Tuple[str, int, int]] = []  # bracket, text offset, source offset
-    pos = 0
     lines = source.splitlines(keepends=True)
     line_starts = []
     acc = 0

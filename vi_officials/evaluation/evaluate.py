@@ -1,7 +1,7 @@
 """Evaluate a trained pipeline (or a predictions file) on any canonical JSONL file.
 
-    python -m vi_officials.evaluate MODEL DATA.jsonl --output reports/heldout
-    python -m vi_officials.evaluate --predictions PRED.jsonl DATA.jsonl --output DIR
+    python -m vi_officials.evaluation.evaluate MODEL DATA.jsonl --output reports/heldout
+    python -m vi_officials.evaluation.evaluate --predictions PRED.jsonl DATA.jsonl --output DIR
 
 Writes `metrics.json`, `predictions.jsonl`, `report.md` and `report.html` (displaCy
 renderings of gold and predicted marks for every document) into the output directory.
@@ -16,18 +16,18 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from .corpus_io import write_jsonl, CorpusError
+from ..corpus.corpus_io import write_jsonl, CorpusError
 from .metrics import bootstrap, score
-from .scheme import ENTITY_LABELS, RELATION_LABELS
-from .syllables import sentence_spans
-from .validate import load_for_scoring
+from ..scheme import ENTITY_LABELS, RELATION_LABELS
+from ..text.syllables import sentence_spans
+from ..corpus.validate import load_for_scoring
 
 
 def relations_given_gold(nlp, gold: Sequence[Dict]) -> List[Dict]:
     """Predict relations over the gold entities and commitments (the relation stage
     alone), so users can see how much relation error comes from the span stage."""
-    from .convert import doc_to_record, record_to_doc
-    from .relations import set_relations
+    from ..corpus.convert import doc_to_record, record_to_doc
+    from ..relations import set_relations
 
     out = []
     for record in gold:
@@ -180,7 +180,7 @@ def markdown_report(metrics: Dict) -> str:
 def _render_doc(nlp, record: Dict) -> str:
     from spacy import displacy
 
-    from .convert import record_to_doc
+    from ..corpus.convert import record_to_doc
 
     doc = record_to_doc(nlp, record)
     doc.spans["sc"] = list(doc.ents) + list(doc.spans.get("commitments", []))
@@ -259,7 +259,7 @@ def html_summary(metrics: Dict) -> str:
 
 
 def html_report(metrics: Dict, gold: Sequence[Dict], pred: Sequence[Dict]) -> str:
-    from .convert import blank_nlp
+    from ..corpus.convert import blank_nlp
     from .metrics import relation_keys
 
     nlp = blank_nlp()
@@ -306,7 +306,7 @@ def evaluate(
             print(f"warning: predicted {warning} (scored as a false positive)", file=sys.stderr)
         metrics["pipeline"] = f"predictions from {predictions}"
     else:
-        from .predict import load_pipeline, predict_records
+        from ..applications.predict import load_pipeline, predict_records
 
         nlp = load_pipeline(model)
         pred = predict_records(nlp, gold)
@@ -321,7 +321,7 @@ def evaluate(
         unit = "documents"
         boot_gold, boot_pred = gold, pred
         if len(gold) < 5:
-            from .convert import split_paragraphs
+            from ..corpus.convert import split_paragraphs
 
             try:
                 boot_gold = [p for r in gold for p in split_paragraphs(r)]

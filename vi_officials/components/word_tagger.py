@@ -12,7 +12,7 @@ from typing import Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .segmentation import word_groups, word_groups_with_pos
+from ..text.segmentation import word_groups, word_groups_with_pos
 
 
 @Language.factory("word_tagger", default_config={"pos": True})

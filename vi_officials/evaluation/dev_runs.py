@@ -1,7 +1,7 @@
 """Training runs scored on the real-news dev set: seed spread and the learning curve.
 
-    python -m vi_officials.dev_runs seeds --devset DEV.jsonl --seeds 0,1,2,3,4 --output reports/dev/seeds
-    python -m vi_officials.dev_runs curve --devset DEV.jsonl --gold corpus/gold.jsonl corpus/written/written.jsonl \
+    python -m vi_officials.evaluation.dev_runs seeds --devset DEV.jsonl --seeds 0,1,2,3,4 --output reports/dev/seeds
+    python -m vi_officials.evaluation.dev_runs curve --devset DEV.jsonl --gold corpus/gold.jsonl corpus/written/written.jsonl \
         --articles corpus/written/articles.jsonl --fractions 0,25,50,100 --seeds 0 --output reports/dev/curve
 
 One training seed is not a measurement on twelve documents: the scores move by several
@@ -17,14 +17,14 @@ import tempfile
 from pathlib import Path
 from typing import Dict, List, Sequence
 
-from .corpus_io import CorpusError
+from ..corpus.corpus_io import CorpusError
 from .metrics import flat_scores, mean_sd
 
 
 def train_and_score(train_path: Path, dev_path: Path, devset: Path, seed: int, workdir: Path, overrides: Dict = None, config: Path = None, model: str = "model-best") -> Dict:
     """Train the CNN pipeline with one seed and score `model` (model-best or model-last) on the dev set."""
     from .evaluate import evaluate
-    from .train_cli import train
+    from ..training.train_cli import train
 
     train(workdir / "training", "cnn", train_path=train_path, dev_path=dev_path, seed=seed, overrides=overrides or {}, config=config)
     metrics = evaluate(devset, workdir / "report", model=str(workdir / "training" / model), baselines=(), n_bootstrap=0)
@@ -68,8 +68,8 @@ def seeds_table(result: Dict) -> str:
 def run_curve(gold_paths: Sequence[Path], articles: Path, devset: Path, fractions: Sequence[int], seeds: Sequence[int], output: Path, split_seed: int = 0) -> Dict:
     """Train on the seeds' train split (plus any other written text given) and the first
     `fraction`% of the written articles in a fixed shuffled order, for each seed."""
-    from .convert import convert_records, docs_to_docbin, split_documents, split_paragraphs
-    from .validate import load_validated
+    from ..corpus.convert import convert_records, docs_to_docbin, split_documents, split_paragraphs
+    from ..corpus.validate import load_validated
 
     records = [r for p in gold_paths for r in load_validated(p)]
     pool = load_validated(articles)

@@ -1,18 +1,18 @@
 """Predict: raw text files or canonical JSONL in, canonical JSONL out (with scores).
 
-    python -m vi_officials.predict MODEL INPUT [INPUT ...] --output predictions.jsonl
+    python -m vi_officials.applications.predict MODEL INPUT [INPUT ...] --output predictions.jsonl
 
 MODEL is a trained pipeline directory or an installed package name. A `.jsonl` input is
 read as canonical records (their `id` and `text` are kept, gold spans ignored); any other
 file is one document whose id is the file name. The output can be scored with
-`python -m vi_officials.evaluate --predictions`.
+`python -m vi_officials.evaluation.evaluate --predictions`.
 """
 import argparse
 import sys
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence
+from typing import Dict, List, Sequence
 
-from .corpus_io import open_input, read_jsonl_lines, write_jsonl, CorpusError
+from ..corpus.corpus_io import open_input, read_jsonl_lines, write_jsonl, CorpusError
 
 
 class PipelineLoadError(ValueError):
@@ -52,7 +52,7 @@ def read_inputs(paths: Sequence[Path]) -> List[Dict]:
 
 
 def predict_records(nlp, records: Sequence[Dict], batch_size: int = 8) -> List[Dict]:
-    from .convert import doc_to_record
+    from ..corpus.convert import doc_to_record
 
     out = []
     docs = nlp.pipe((r["text"] for r in records), batch_size=batch_size)

@@ -11,7 +11,7 @@ import random
 from collections import Counter
 from typing import Dict, List, Sequence, Tuple
 
-from .scheme import ENTITY_LABELS, RELATION_LABELS
+from ..scheme import ENTITY_LABELS, RELATION_LABELS
 
 Key = Tuple[int, int, str]
 

@@ -1,6 +1,6 @@
 """Inter-annotator agreement: score second, independent annotations against the gold.
 
-    python -m vi_officials.agreement corpus/agreement corpus/gold.jsonl seeds
+    python -m vi_officials.corpus.agreement corpus/agreement corpus/gold.jsonl seeds
 
 Each `<seed name>.ann` in the first directory is a second annotator's file for that seed;
 it is scored against the gold like a prediction (exact spans, relations end to end).
@@ -10,10 +10,10 @@ import json
 import sys
 from pathlib import Path
 
-from .markup import build_document
+from ..corpus.markup import build_document
 from .metrics import score
-from .scheme import ENTITY_LABELS, RELATION_LABELS
-from .validate import load_validated
+from ..scheme import ENTITY_LABELS, RELATION_LABELS
+from ..corpus.validate import load_validated
 
 
 def main(argv=None) -> int:

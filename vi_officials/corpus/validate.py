@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from .corpus_io import CorpusError, CorpusValidationError, read_jsonl_lines
-from .scheme import ALL_SPAN_LABELS, ENTITY_LABELS, RELATION_TYPES, relation_allowed
-from .syllables import sentence_index, syllable_offsets
+from ..scheme import ALL_SPAN_LABELS, ENTITY_LABELS, RELATION_TYPES, relation_allowed
+from ..text.syllables import sentence_index, syllable_offsets
 
 
 def _record_problems(record: Dict, path: str, line: int) -> List[CorpusError]:

@@ -7,7 +7,6 @@ to `doc.spans[spans_key]` and may overlap `doc.ents`.
 """
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
-import numpy
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
 from spacy.scorer import Scorer

@@ -9,7 +9,7 @@ Both return canonical records, so the evaluator scores them exactly like the mod
 import re
 from typing import Dict, List, Sequence
 
-from .syllables import syllable_offsets
+from ..text.syllables import syllable_offsets
 
 # Positions and ranks, longest first so that "Phó Chủ tịch" wins over "Chủ tịch".
 TITLE_HEADS = sorted(
@@ -82,7 +82,7 @@ def underthesea_records(records: Sequence[Dict]) -> List[Dict]:
     """underthesea.ner on each sentence; its tokens are located back in the text."""
     from underthesea import ner
 
-    from .syllables import sentence_spans
+    from ..text.syllables import sentence_spans
 
     out = []
     for record in records:

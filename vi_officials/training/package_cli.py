@@ -19,7 +19,7 @@ from wasabi import msg
 
 import vi_officials
 
-from .scheme import ENTITY_LABELS, RELATION_LABELS
+from ..scheme import ENTITY_LABELS, RELATION_LABELS
 
 
 def runtime_requirements(backbone: str, pipeline: Sequence[str] = ()) -> List[str]:

@@ -1,0 +1,1 @@
+"""What users run on top of the pipeline: prediction and the commitment ledger."""

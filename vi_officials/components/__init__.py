@@ -1,0 +1,1 @@
+"""Pipeline components and their model architectures and scorers."""

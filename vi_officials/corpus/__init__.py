@@ -1,0 +1,1 @@
+"""The annotated corpus: markup, validation, conversion to spaCy data, written articles, statistics."""

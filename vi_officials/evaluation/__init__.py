@@ -1,0 +1,1 @@
+"""Scoring: metrics, reports, baselines, cross-validation and dev-set runs."""

@@ -1,0 +1,1 @@
+"""Vietnamese text: syllables, sentences, canonical spelling, words (the tokenizer and pyvi)."""
