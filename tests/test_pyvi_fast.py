@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from pyvi import ViPosTagger, ViTokenizer
 
-from vi_officials import pyvi_fast
+from vi_officials.text import pyvi_fast
 from vi_officials.corpus.corpus_io import read_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
