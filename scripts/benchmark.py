@@ -37,6 +37,7 @@ def child(args) -> dict:
     torch.set_num_threads(args.threads)
     os.environ["HF_HUB_OFFLINE"] = "1"
     texts, n_syll = bench_texts(args.syllables)
+    components = {}
     if args.kind == "underthesea":
         from underthesea import ner
 
@@ -59,8 +60,25 @@ def child(args) -> dict:
         for _ in nlp.pipe(texts, batch_size=args.batch_size):
             pass
         elapsed = time.perf_counter() - start
+        components = component_seconds(nlp, texts, args.batch_size) if args.kind == "cnn" else {}
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"kind": args.kind, "syllables": n_syll, "seconds": elapsed, "syllables_per_s": n_syll / elapsed, "peak_rss_mb": rss}
+    result = {"kind": args.kind, "syllables": n_syll, "seconds": elapsed, "syllables_per_s": n_syll / elapsed, "peak_rss_mb": rss}
+    if components:
+        result["components"] = components
+    return result
+
+
+def component_seconds(nlp, texts, batch_size: int) -> dict:
+    """Seconds per stage on the same texts, run stage by stage after the timed pass (the
+    lexemes already exist then, so the tokenizer row is a little low)."""
+    start = time.perf_counter()
+    docs = [nlp.make_doc(t) for t in texts]
+    seconds = {"tokenizer": time.perf_counter() - start}
+    for name, proc in nlp.pipeline:
+        start = time.perf_counter()
+        docs = list(proc.pipe(docs, batch_size=batch_size))
+        seconds[name] = time.perf_counter() - start
+    return seconds
 
 
 def phobert_pipeline(model_dir: Path, quantize: bool = False):
@@ -154,6 +172,11 @@ def main() -> int:
     for r in results:
         ratio = f"{r['syllables_per_s'] / base:.1f}×" if base else "–"
         lines.append(f"| {names[r['kind']]} | {r['syllables_per_s']:.0f} | {r['peak_rss_mb']:.0f} | {ratio} |")
+    for r in results:
+        if r.get("components"):
+            total = sum(r["components"].values())
+            lines += ["", f"Where the {names[r['kind']]}'s time goes (each stage run alone over the same texts, after the timed pass):", "", "| stage | seconds | share |", "|---|---|---|"]
+            lines += [f"| {k} | {v:.3f} | {100 * v / total:.0f}% |" for k, v in r["components"].items()]
     if epochs:
         lines += ["", f"Training on the train split (`corpus/train.spacy`, {train_size()}), {args.threads} cores:", "", "| training | seconds per epoch |", "|---|---|"] + [f"| {k} | {v:.1f} |" for k, v in epochs.items()]
     text = "\n".join(lines) + "\n"
