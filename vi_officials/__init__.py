@@ -14,7 +14,6 @@ Importing the package registers the tokenizer, components, architectures and sco
 with spaCy (they are also declared as entry points, so `spacy train` finds them).
 """
 from . import relations  # noqa: F401
-from . import relations  # noqa: F401
 from .components import phobert, relation_extractor, span_tagger, word_tagger  # noqa: F401
 from .text import tokenizer  # noqa: F401
 
