@@ -2,7 +2,7 @@
 file order ("file", what `convert` writes) or with the written articles shuffled ("shuffled",
 the learning curve's order), with one seed, and score both model-best and model-last.
 
-    python scripts/order_check.py --order shuffled --seed 0 --output reports/order/shuffled-0
+    python scripts/order_check.py --order shuffled --shuffle-seed 0 --seed 0 --output reports/order/shuffled-0
 
 Prints one line with the four scores per model; run it per order and seed.
 """
@@ -22,6 +22,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--order", choices=["file", "shuffled"], required=True)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--shuffle-seed", type=int, default=0, help="with --order shuffled: 0 is the learning curve's order")
     parser.add_argument("--devset", type=Path, default=ROOT.parent / "shared" / "dev" / "devset-v1.1.jsonl")
     parser.add_argument("--output", type=Path, required=True)
     args = parser.parse_args()
@@ -35,7 +36,7 @@ def main() -> int:
     records = [r for name in ("gold.jsonl", "written/written.jsonl") for r in load_validated(ROOT / "corpus" / name)]
     articles = load_validated(ROOT / "corpus" / "written" / "articles.jsonl")
     if args.order == "shuffled":
-        random.Random(0).shuffle(articles)  # the learning curve's order
+        random.Random(args.shuffle_seed).shuffle(articles)
     splits = split_documents(records, 0)
     train_docs, _ = convert_records([p for r in splits["train"] + articles for p in split_paragraphs(r)], "order-check")
     dev_docs, _ = convert_records(splits["dev"], "order-check-dev")
@@ -47,8 +48,9 @@ def main() -> int:
     for model in ("model-best", "model-last"):
         metrics = evaluate(args.devset, args.output / f"report-{model}", model=str(args.output / "training" / model), baselines=(), n_bootstrap=0)
         result[model] = {k: round(100 * v, 1) for k, v in flat_scores(metrics["model"]).items() if k in SCORES}
-    (args.output / "result.json").write_text(json.dumps({"order": args.order, "seed": args.seed, **result}, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"order {args.order}, seed {args.seed}: " + "; ".join(f"{m}: " + ", ".join(f"{k} {v}" for k, v in r.items()) for m, r in result.items()))
+    (args.output / "result.json").write_text(json.dumps({"order": args.order, "shuffle_seed": args.shuffle_seed, "seed": args.seed, **result}, ensure_ascii=False, indent=2), encoding="utf-8")
+    order = args.order if args.order == "file" else f"shuffled ({args.shuffle_seed})"
+    print(f"order {order}, seed {args.seed}: " + "; ".join(f"{m}: " + ", ".join(f"{k} {v}" for k, v in r.items()) for m, r in result.items()))
     return 0
 
 
