@@ -111,3 +111,71 @@ def test_bad_input_file_is_a_clear_error(tmp_path, capsys):
     bad.write_text('{"id": "a", "text": "x"}\n{"id": 3}\n', encoding="utf-8")
     assert predict_main(["unused-model", str(bad), "--output", str(tmp_path / "o.jsonl")]) == 1
     assert f"{bad}:2: a record needs a string 'id' and 'text'" in capsys.readouterr().err
+
+
+def test_ledger_view_matches_commitments_by_overlap():
+    """PRED's commitment overlaps the gold one by more than half: COMMITS counts in the
+    ledger's view (not end to end), and the row has the right committer but misses its
+    assignee and deadline."""
+    s = score([GOLD], [PRED])
+    counts = lambda x: (x["tp"], x["fp"], x["fn"])
+    assert counts(s["relations"]["COMMITS"]) == (0, 1, 1)
+    assert counts(s["relations_overlap"]["COMMITS"]) == (1, 0, 0)
+    assert counts(s["relations_overlap"]["ASSIGNED_TO"]) == (0, 0, 1)
+    rows = s["ledger_rows"]
+    assert (rows["gold"], rows["predicted"], rows["spurious"]) == (1, 1, 0)
+    assert (rows["matched"], rows["committer"], rows["assignees"], rows["deadline"], rows["all"]) == (1.0, 1.0, 0.0, 0.0, 0.0)
+
+
+def test_ledger_view_compares_normalised_deadlines_and_counts_spurious_rows():
+    """The deadline is compared after normalisation against the article date; a predicted
+    commitment with relations that matches no gold commitment is a spurious row; a
+    predicted commitment under half the gold span's length does not match."""
+    gold = dict(GOLD, meta={"date": "2023-05"})
+    full = dict(gold, relations=GOLD["relations"])
+    s = score([gold], [full])
+    assert s["ledger_rows"]["all"] == 1.0 and s["ledger_rows"]["precision"] == 1.0
+    short = dict(PRED, spans=PRED["spans"][:3] + [span("cấp", "COMMITMENT"), span("ngày 30/7/2023", "DATE")], relations=[{"head": 1, "child": 3, "label": "COMMITS"}])
+    s = score([gold], [short])
+    assert s["ledger_rows"]["matched"] == 0.0 and s["ledger_rows"]["spurious"] == 1
+    assert s["ledger_rows"]["precision"] == 0.0
+
+
+def test_one_predicted_commitment_matches_one_gold_commitment():
+    from vi_officials.evaluation.metrics import match_commitments
+
+    gold = {(0, 20, "COMMITMENT")}
+    pred = {(0, 10, "COMMITMENT"), (10, 20, "COMMITMENT")}  # each covers half of the gold span
+    assert len(match_commitments(gold, pred)) == 1
+
+
+def test_gold_across_a_line_break_or_sentence_is_scored_as_a_miss(tmp_path, capsys):
+    """A letterhead wrapped over two lines as one ORG, and a relation between two
+    sentences: evaluate warns and scores them as misses instead of refusing the file."""
+    text = "ỦY BAN NHÂN DÂN\nTỈNH BẾN TRE\nChủ tịch UBND tỉnh yêu cầu rà soát hồ sơ. Sở Tư pháp thực hiện."
+    def sp(sub, label):
+        start = text.index(sub)
+        return {"start": start, "end": start + len(sub), "label": label}
+    gold = {"id": "letterhead", "text": text, "meta": {}, "spans": [sp("ỦY BAN NHÂN DÂN\nTỈNH BẾN TRE", "ORG"), sp("Chủ tịch UBND tỉnh", "TITLE"), sp("rà soát hồ sơ", "COMMITMENT"), sp("Sở Tư pháp", "ORG")],
+            "relations": [{"head": 1, "child": 2, "label": "COMMITS"}, {"head": 2, "child": 3, "label": "ASSIGNED_TO"}]}
+    pred = dict(gold, spans=gold["spans"][1:3], relations=[{"head": 0, "child": 1, "label": "COMMITS"}])
+    gold_path, pred_path = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
+    gold_path.write_text(json.dumps(gold, ensure_ascii=False) + "\n", encoding="utf-8")
+    pred_path.write_text(json.dumps(pred, ensure_ascii=False) + "\n", encoding="utf-8")
+    metrics = evaluate(gold_path, tmp_path / "out", predictions=pred_path, baselines=[], n_bootstrap=0)
+    err = capsys.readouterr().err
+    assert "crosses a sentence boundary" in err and "different sentences" in err
+    m = metrics["model"]
+    assert (m["entities"]["ORG"]["tp"], m["entities"]["ORG"]["fn"]) == (0, 2)
+    assert (m["relations"]["COMMITS"]["tp"], m["relations"]["ASSIGNED_TO"]["fn"]) == (1, 1)
+    assert len(metrics["warnings"]) == 2
+
+
+def test_malformed_gold_is_still_an_error(tmp_path):
+    from vi_officials.corpus.corpus_io import CorpusValidationError
+
+    bad = dict(GOLD, spans=GOLD["spans"] + [{"start": 0, "end": 10_000, "label": "ORG"}])
+    path = tmp_path / "gold.jsonl"
+    path.write_text(json.dumps(bad, ensure_ascii=False) + "\n", encoding="utf-8")
+    with pytest.raises(CorpusValidationError, match="out of range"):
+        evaluate(path, tmp_path / "out", predictions=path, baselines=[], n_bootstrap=0)

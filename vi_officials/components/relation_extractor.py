@@ -5,7 +5,13 @@ Candidates are every ordered pair of `doc.ents` and `doc.spans["commitments"]` i
 sentence whose labels the scheme allows for some relation (`scheme.candidate_labels`).
 Training uses the gold spans as candidates; prediction uses whatever the earlier
 components predicted, so evaluation is end to end. Results go to `doc._.relations`.
+
+Predicted commitments rarely have the gold edges, so training can move them
+(`span_noise`: the share of gold commitments whose start and end are shifted by up to
+`max_shift` tokens, within the sentence, each update). A moved commitment keeps its gold
+relations, as the ledger's overlap view counts them; every other pair is a negative.
 """
+import random
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 import numpy
@@ -15,7 +21,7 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example, validate_examples
 from spacy.util import registry
 from spacy.vocab import Vocab
-from thinc.api import Logistic, Maxout, Model, Optimizer, chain, Linear
+from thinc.api import Linear, Logistic, Maxout, Model, Optimizer, chain, set_dropout_rate
 from thinc.types import Floats2d
 
 from .. import relations as rel_store
@@ -154,21 +160,26 @@ def score_relations(examples: Iterable[Example], **kwargs) -> Dict[str, object]:
     default_config={
         "model": {"@architectures": "vi_officials.RelationScorer.v1", "hidden_width": 128, "dropout": 0.1, "tok2vec": {"@architectures": "spacy.Tok2Vec.v2", "embed": {"@architectures": "spacy.MultiHashEmbed.v2", "width": 96, "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"], "rows": [5000, 1000, 2500, 2500], "include_static_vectors": False}, "encode": {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 96, "depth": 4, "window_size": 1, "maxout_pieces": 3}}},
         "threshold": 0.5,
+        "span_noise": 0.0,
+        "max_shift": 3,
         "scorer": {"@scorers": "vi_officials.relation_scorer.v1"},
     },
     default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0},
 )
-def make_relation_extractor(nlp: Language, name: str, model: Model, threshold: float, scorer: Optional[Callable]) -> "RelationExtractor":
-    return RelationExtractor(nlp.vocab, model, name, threshold=threshold, scorer=scorer)
+def make_relation_extractor(nlp: Language, name: str, model: Model, threshold: float, span_noise: float, max_shift: int, scorer: Optional[Callable]) -> "RelationExtractor":
+    if not 0.0 <= span_noise <= 1.0 or max_shift < 0:
+        raise ValueError(f"relation_extractor: span_noise must be in [0, 1] and max_shift >= 0 (got {span_noise}, {max_shift})")
+    return RelationExtractor(nlp.vocab, model, name, threshold=threshold, span_noise=span_noise, max_shift=max_shift, scorer=scorer)
 
 
 class RelationExtractor(TrainablePipe):
-    def __init__(self, vocab: Vocab, model: Model, name: str = "relation_extractor", *, threshold: float = 0.5, scorer: Optional[Callable] = None):
+    def __init__(self, vocab: Vocab, model: Model, name: str = "relation_extractor", *, threshold: float = 0.5, span_noise: float = 0.0, max_shift: int = 3, scorer: Optional[Callable] = None):
         self.vocab = vocab
         self.model = model
         self.name = name
-        self.cfg = {"threshold": threshold, "labels": list(RELATION_LABELS)}
+        self.cfg = {"threshold": threshold, "labels": list(RELATION_LABELS), "span_noise": span_noise, "max_shift": max_shift}
         self.scorer = scorer
+        self._rng = random.Random(0)
 
     @property
     def labels(self) -> Tuple[str, ...]:
@@ -198,25 +209,57 @@ class RelationExtractor(TrainablePipe):
                 row += 1
             rel_store.set_relations(doc, found)
 
-    def _training_docs(self, examples: Iterable[Example]) -> List[Doc]:
-        """Copies of the predicted docs carrying the gold spans as candidates."""
-        docs = []
+    def _training_docs(self, examples: Iterable[Example], noise: float = 0.0) -> Tuple[List[Doc], List[Dict]]:
+        """Copies of the predicted docs carrying the gold spans as candidates (a share
+        `noise` of the commitments moved), and per doc a map from each moved
+        commitment's key to its gold key."""
+        docs, moved = [], []
         for eg in examples:
             doc = eg.predicted.copy()
             ents = [doc.char_span(e.start_char, e.end_char, label=e.label_) for e in eg.reference.ents]
             doc.ents = [e for e in ents if e is not None]
             gold = eg.reference.spans.get(COMMITMENTS_KEY, [])
-            spans = [doc.char_span(s.start_char, s.end_char, label="COMMITMENT") for s in gold]
-            doc.spans[COMMITMENTS_KEY] = [s for s in spans if s is not None]
+            spans = [s for s in (doc.char_span(g.start_char, g.end_char, label="COMMITMENT") for g in gold) if s is not None]
+            renamed: Dict = {}
+            if noise:
+                spans, renamed = self._shift_spans(doc, spans, noise)
+            doc.spans[COMMITMENTS_KEY] = spans
             docs.append(doc)
-        return docs
+            moved.append(renamed)
+        return docs, moved
 
-    def _truths(self, docs: List[Doc], examples: List[Example]) -> Floats2d:
+    def _shift_spans(self, doc: Doc, spans: List[Span], noise: float) -> Tuple[List[Span], Dict]:
+        """Shift each span's edges by up to max_shift tokens with probability `noise`,
+        inside its sentence, never onto whitespace or a neighbour, at least one token."""
+        rng, k = self._rng, self.cfg.get("max_shift", 3)
+        out, renamed = [], {}
+        ordered = sorted(spans, key=lambda s: s.start)
+        for i, span in enumerate(ordered):
+            if rng.random() >= noise:
+                out.append(span)
+                continue
+            sent = span.sent
+            lo = max(sent.start, ordered[i - 1].end if i else 0)
+            hi = min(sent.end, ordered[i + 1].start if i + 1 < len(ordered) else len(doc))
+            start = min(max(lo, span.start + rng.randint(-k, k)), span.end - 1)
+            end = max(min(hi, span.end + rng.randint(-k, k)), start + 1)
+            while start < end - 1 and doc[start].is_space:
+                start += 1
+            while end > start + 1 and doc[end - 1].is_space:
+                end -= 1
+            new = Span(doc, start, end, label=span.label_)
+            out.append(new)
+            renamed[rel_store.span_key(new)] = rel_store.span_key(span)
+        return out, renamed
+
+    def _truths(self, docs: List[Doc], examples: List[Example], moved: Optional[List[Dict]] = None) -> Floats2d:
         rows = []
-        for doc, eg in zip(docs, examples):
+        for k, (doc, eg) in enumerate(zip(docs, examples)):
             gold = set(rel_store.relation_keys(eg.reference))
+            renamed = moved[k] if moved else {}
             for head, child in candidate_pairs(doc):
                 hk, ck = rel_store.span_key(head), rel_store.span_key(child)
+                hk, ck = renamed.get(hk, hk), renamed.get(ck, ck)
                 rows.append([1.0 if (hk, ck, label) in gold else 0.0 for label in RELATION_LABELS])
         return self.model.ops.asarray2f(numpy.asarray(rows, dtype="float32").reshape(-1, len(RELATION_LABELS)))
 
@@ -234,28 +277,30 @@ class RelationExtractor(TrainablePipe):
         losses.setdefault(self.name, 0.0)
         examples = list(examples)
         validate_examples(examples, "RelationExtractor.update")
-        docs = self._training_docs(examples)
+        docs, moved = self._training_docs(examples, self.cfg.get("span_noise", 0.0))
         if not any(candidate_pairs(doc) for doc in docs):
             return losses
+        set_dropout_rate(self.model, drop)
         scores, backprop = self.model.begin_update(docs)
-        truths = self._truths(docs, examples)
-        mask = self._mask(docs)
-        d_scores = (scores - truths) * mask
-        loss = float((d_scores**2).sum())
+        loss, d_scores = self._loss(docs, examples, scores, moved)
         backprop(d_scores)
         if sgd is not None:
             self.finish_update(sgd)
         losses[self.name] += loss
         return losses
 
-    def get_loss(self, examples, scores):
-        docs = self._training_docs(examples)
-        truths = self._truths(docs, list(examples))
-        d_scores = (scores - truths) * self._mask(docs)
+    def _loss(self, docs: List[Doc], examples: List[Example], scores: Floats2d, moved: Optional[List[Dict]] = None) -> Tuple[float, Floats2d]:
+        """Squared error of each allowed label's probability (disallowed labels masked)."""
+        d_scores = (scores - self._truths(docs, examples, moved)) * self._mask(docs)
         return float((d_scores**2).sum()), d_scores
+
+    def get_loss(self, examples, scores):
+        examples = list(examples)
+        docs, _ = self._training_docs(examples)
+        return self._loss(docs, examples, scores)
 
     def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp: Optional[Language] = None) -> None:
         examples = list(get_examples())[:10]
-        docs = self._training_docs(examples)
+        docs, _ = self._training_docs(examples)
         truths = self._truths(docs, examples)
         self.model.initialize(X=docs, Y=truths)

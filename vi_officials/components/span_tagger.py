@@ -3,9 +3,18 @@
 spaCy's `span_finder` and n-gram suggesters enumerate start x end pairs up to a maximum
 length, which is quadratic and misses the 30+ syllable clauses commitments often are.
 Tagging each token is linear in the document and has no length limit. Spans are written
-to `doc.spans[spans_key]` and may overlap `doc.ents`.
+to `doc.spans[spans_key]` and may overlap `doc.ents`; their scores are in
+`doc.spans[spans_key].attrs["scores"]` (one per span, same order).
+
+Decoding is constrained (`decode = "viterbi"`): the best tag sequence in which an I
+follows a B or an I and no span runs across a sentence start, so a span starts where
+the model is most sure a clause starts rather than at the first stray I. A span's score
+is the least of three probabilities: its first tag is B, its inner tags are I (their
+mean), and the token after it is not I; spans below `threshold` are dropped.
 """
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
+
+import numpy
 
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
@@ -14,7 +23,7 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example, validate_examples
 from spacy.util import registry
 from spacy.vocab import Vocab
-from thinc.api import LSTM, Model, Optimizer, SequenceCategoricalCrossentropy, Softmax, chain, with_array, with_padded
+from thinc.api import LSTM, Model, Optimizer, SequenceCategoricalCrossentropy, Softmax, chain, set_dropout_rate, with_array, with_padded
 from thinc.types import Floats2d
 
 TAGS = ("O", "B", "I")
@@ -73,6 +82,42 @@ def tags_to_spans(doc: Doc, tags: Iterable[int], label: str, min_length: int = 1
     return out
 
 
+def viterbi_tags(doc: Doc, probs) -> List[int]:
+    """The most probable O/B/I sequence in which I only follows B or I and a sentence
+    start is never I (so no span crosses a sentence start)."""
+    n = len(doc)
+    if not n:
+        return []
+    logp = numpy.log(numpy.clip(numpy.asarray(probs, dtype="float64"), 1e-12, 1.0))
+    neg = -1e18
+    # allowed[prev, cur]: I (2) may only follow B (1) or I (2)
+    allowed = numpy.array([[0.0, 0.0, neg], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    best = logp[0].copy()
+    best[2] = neg
+    back = numpy.zeros((n, 3), dtype="int64")
+    for i in range(1, n):
+        cand = best[:, None] + allowed  # prev x cur
+        back[i] = cand.argmax(axis=0)
+        best = cand.max(axis=0) + logp[i]
+        if doc[i].is_sent_start:
+            best[2] = neg
+    tags = [int(best.argmax())]
+    for i in range(n - 1, 0, -1):
+        tags.append(int(back[i, tags[-1]]))
+    return tags[::-1]
+
+
+def span_score(probs, span: Span) -> float:
+    """min(P(B) at the start, mean P(I) inside, P(not I) after the end)."""
+    start, end = span.start, span.end
+    parts = [float(probs[start, 1])]
+    if end - start > 1:
+        parts.append(float(probs[start + 1 : end, 2].mean()))
+    if end < len(probs):
+        parts.append(1.0 - float(probs[end, 2]))
+    return min(parts)
+
+
 @registry.scorers("vi_officials.span_tagger_scorer.v1")
 def make_span_tagger_scorer():
     return score_span_tagger
@@ -96,20 +141,27 @@ def score_span_tagger(examples: Iterable[Example], spans_key: str = "commitments
         "spans_key": "commitments",
         "label": "COMMITMENT",
         "min_length": 3,
+        "decode": "viterbi",
+        "threshold": 0.0,
         "scorer": {"@scorers": "vi_officials.span_tagger_scorer.v1"},
     },
     default_score_weights={"spans_commitments_f": 1.0, "spans_commitments_p": 0.0, "spans_commitments_r": 0.0},
 )
-def make_span_tagger(nlp: Language, name: str, model: Model, spans_key: str, label: str, min_length: int, scorer: Optional[Callable]) -> "SpanTagger":
-    return SpanTagger(nlp.vocab, model, name, spans_key=spans_key, label=label, min_length=min_length, scorer=scorer)
+def make_span_tagger(nlp: Language, name: str, model: Model, spans_key: str, label: str, min_length: int, decode: str, threshold: float, scorer: Optional[Callable]) -> "SpanTagger":
+    if decode not in DECODERS:
+        raise ValueError(f"span_tagger: decode {decode!r} is not one of {sorted(DECODERS)}")
+    return SpanTagger(nlp.vocab, model, name, spans_key=spans_key, label=label, min_length=min_length, decode=decode, threshold=threshold, scorer=scorer)
+
+
+DECODERS = {"viterbi": viterbi_tags, "argmax": lambda doc, probs: probs.argmax(axis=1)}
 
 
 class SpanTagger(TrainablePipe):
-    def __init__(self, vocab: Vocab, model: Model, name: str = "span_tagger", *, spans_key: str = "commitments", label: str = "COMMITMENT", min_length: int = 3, scorer: Optional[Callable] = None):
+    def __init__(self, vocab: Vocab, model: Model, name: str = "span_tagger", *, spans_key: str = "commitments", label: str = "COMMITMENT", min_length: int = 3, decode: str = "viterbi", threshold: float = 0.0, scorer: Optional[Callable] = None):
         self.vocab = vocab
         self.model = model
         self.name = name
-        self.cfg = {"spans_key": spans_key, "label": label, "min_length": min_length}
+        self.cfg = {"spans_key": spans_key, "label": label, "min_length": min_length, "decode": decode, "threshold": threshold}
         self.scorer = scorer
 
     @property
@@ -123,15 +175,20 @@ class SpanTagger(TrainablePipe):
         return self.model.predict(docs)
 
     def set_annotations(self, docs: Iterable[Doc], scores) -> None:
+        decode = DECODERS[self.cfg.get("decode", "argmax")]
+        threshold = self.cfg.get("threshold", 0.0)
         for doc, doc_scores in zip(docs, scores):
             probs = self.model.ops.to_numpy(doc_scores)
-            tags = probs.argmax(axis=1) if len(doc) else []
+            tags = decode(doc, probs) if len(doc) else []
             spans = tags_to_spans(doc, tags, self.cfg["label"], self.cfg.get("min_length", 1))
-            doc.spans[self.spans_key] = spans
-            # a span's score: the mean probability of its tokens' predicted tags
-            scores = doc.user_data.setdefault("vi_officials.span_scores", {})
-            for span in spans:
-                scores[f"{span.start_char}:{span.end_char}:{span.label_}"] = float(probs[span.start : span.end].max(axis=1).mean())
+            span_scores = [span_score(probs, span) for span in spans]
+            kept = [(span, sc) for span, sc in zip(spans, span_scores) if sc >= threshold]
+            doc.spans[self.spans_key] = [span for span, _ in kept]
+            doc.spans[self.spans_key].attrs["scores"] = [sc for _, sc in kept]
+            # also by offsets, which survives copies and conversion to records
+            by_offsets = doc.user_data.setdefault("vi_officials.span_scores", {})
+            for span, sc in kept:
+                by_offsets[f"{span.start_char}:{span.end_char}:{span.label_}"] = sc
 
     def update(self, examples: Iterable[Example], *, drop: float = 0.0, sgd: Optional[Optimizer] = None, losses: Optional[Dict[str, float]] = None) -> Dict[str, float]:
         if losses is None:
@@ -141,6 +198,7 @@ class SpanTagger(TrainablePipe):
         validate_examples(examples, "SpanTagger.update")
         if not examples:
             return losses
+        set_dropout_rate(self.model, drop)
         scores, backprop = self.model.begin_update([eg.predicted for eg in examples])
         loss, d_scores = self.get_loss(examples, scores)
         backprop(d_scores)

@@ -92,13 +92,13 @@ def _record_problems(record: Dict, path: str, line: int) -> List[CorpusError]:
         if not relation_allowed(label, h["label"], c["label"]):
             problem(f"relation {j} {label} cannot join {h['label']} -> {c['label']}", f"{h_text} -> {c_text}")
         if sent_of(h["start"]) != sent_of(c["start"]) or sent_of(h["end"] - 1) != sent_of(c["end"] - 1):
-            problem(f"relation {j} {label} joins spans in different sentences", f"{h_text} -> {c_text}")
+            problem(f"relation {j} {label} joins spans in different sentences", f"{h_text} -> {c_text}", "sentence")
         if (head, child, label) in seen_rel:
             problem(f"relation {j} {label} is a duplicate", f"{h_text} -> {c_text}")
         seen_rel.add((head, child, label))
     for i, span in enumerate(spans):
         if good[i] and sent_of(span["start"]) != sent_of(span["end"] - 1) and span["label"] in ENTITY_LABELS:
-            problem(f"span {i} ({span['label']}) crosses a sentence boundary", text[span["start"] : span["end"]])
+            problem(f"span {i} ({span['label']}) crosses a sentence boundary", text[span["start"] : span["end"]], "sentence")
     return problems
 
 
@@ -127,16 +127,22 @@ def load_validated(path) -> List[Dict]:
     return records
 
 
+# problems that make a span or relation unpredictable by this pipeline, not invalid
+SCORABLE = ("boundary", "sentence")
+
+
 def load_for_scoring(path) -> Tuple[List[Dict], List[CorpusError]]:
     """Read gold data for evaluation. A valid canonical file is never refused: a span that
-    does not fall on this tokenizer's boundaries cannot be predicted, so it is kept (and
-    scored as a miss) and returned as a warning; every other problem still fails."""
+    does not fall on this tokenizer's boundaries, an entity that crosses this project's
+    sentence boundary (a letterhead wrapped over two lines) and a relation between two
+    sentences cannot be predicted, so they are kept (and scored as misses) and returned as
+    warnings; malformed records and offsets outside the text still fail."""
     numbered = list(read_jsonl_lines(path))
     records = [r for _, r in numbered]
     try:
         validate_records(records, str(path), [n for n, _ in numbered])
     except CorpusValidationError as err:
-        fatal = [p for p in err.problems if p.kind != "boundary"]
+        fatal = [p for p in err.problems if p.kind not in SCORABLE]
         if fatal:
             raise CorpusValidationError(fatal) from None
         return records, list(err.problems)

@@ -21,41 +21,52 @@ from ..corpus.corpus_io import CorpusError
 from .metrics import flat_scores, mean_sd
 
 
-def train_and_score(train_path: Path, dev_path: Path, devset: Path, seed: int, workdir: Path, overrides: Dict = None, config: Path = None, model: str = "model-best") -> Dict:
-    """Train the CNN pipeline with one seed and score `model` (model-best or model-last) on the dev set."""
+def train_and_score(train_path: Path, dev_path: Path, devset: Path, seed: int, workdir: Path, overrides: Dict = None, config: Path = None, model="model-best") -> Dict:
+    """Train the CNN pipeline with one seed and score `model` (model-best, model-last, or
+    a list of both: one training, each checkpoint scored) on the dev set."""
     from .evaluate import evaluate
     from ..training.train_cli import train
 
     train(workdir / "training", "cnn", train_path=train_path, dev_path=dev_path, seed=seed, overrides=overrides or {}, config=config)
-    metrics = evaluate(devset, workdir / "report", model=str(workdir / "training" / model), baselines=(), n_bootstrap=0)
-    return metrics
+    if isinstance(model, str):
+        return evaluate(devset, workdir / "report", model=str(workdir / "training" / model), baselines=(), n_bootstrap=0)
+    return {m: evaluate(devset, workdir / f"report-{m}", model=str(workdir / "training" / m), baselines=(), n_bootstrap=0) for m in model}
 
 
 def run_seeds(train_path: Path, dev_path: Path, devset: Path, seeds: Sequence[int], output: Path, config: Path = None, overrides: Dict = None, model: str = "model-best", keep: Path = None) -> Dict:
+    """Train once per seed and score each of the comma-separated checkpoints in `model`;
+    one table per checkpoint (seeds.md, or seeds-<checkpoint>.md for several)."""
+    models = [m.strip() for m in str(model).split(",") if m.strip()]
     output.mkdir(parents=True, exist_ok=True)
-    runs = []
+    runs: Dict[str, List[Dict]] = {m: [] for m in models}
     for seed in seeds:
         print(f"=== training seed {seed}", flush=True)
         with tempfile.TemporaryDirectory() as tmp:
-            metrics = train_and_score(train_path, dev_path, devset, seed, Path(tmp), overrides, config, model)
+            by_model = train_and_score(train_path, dev_path, devset, seed, Path(tmp), overrides, config, models)
             if keep:
-                shutil.copytree(Path(tmp) / "training" / model, keep / f"seed{seed}", dirs_exist_ok=True)
-        row = flat_scores(metrics["model"])
-        runs.append({"seed": seed, **row})
-        print(f"seed {seed}: " + ", ".join(f"{k} {100 * v:.1f}" for k, v in row.items()), flush=True)
-    summary = mean_sd([{k: v for k, v in r.items() if k != "seed"} for r in runs])
-    result = {"devset": str(devset), "train": str(train_path), "model_selection": str(dev_path), "model": model, "overrides": overrides or {}, "config": str(config or "configs/cnn.cfg"), "runs": runs, "summary": summary}
-    (output / "seeds.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    table = seeds_table(result)
-    (output / "seeds.md").write_text(table, encoding="utf-8")
-    print(table)
-    return result
+                for m in models:
+                    shutil.copytree(Path(tmp) / "training" / m, keep / (f"seed{seed}" if len(models) == 1 else f"seed{seed}-{m}"), dirs_exist_ok=True)
+        for m in models:
+            row = flat_scores(by_model[m]["model"])
+            runs[m].append({"seed": seed, **row})
+            print(f"seed {seed} {m}: " + ", ".join(f"{k} {100 * v:.1f}" for k, v in row.items()), flush=True)
+    results = {}
+    for m in models:
+        summary = mean_sd([{k: v for k, v in r.items() if k != "seed"} for r in runs[m]])
+        result = {"devset": str(devset), "train": str(train_path), "model_selection": str(dev_path), "model": m, "overrides": overrides or {}, "config": str(config or "configs/cnn.cfg"), "runs": runs[m], "summary": summary}
+        stem = "seeds" if len(models) == 1 else f"seeds-{m}"
+        (output / f"{stem}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        table = seeds_table(result)
+        (output / f"{stem}.md").write_text(table, encoding="utf-8")
+        print(table)
+        results[m] = result
+    return results[models[0]] if len(models) == 1 else results
 
 
 def seeds_table(result: Dict) -> str:
     runs = result["runs"]
     lines = [
-        f"Dev set `{result['devset']}`, CNN backbone, training seeds {', '.join(str(r['seed']) for r in runs)} (F1 in %)",
+        f"Dev set `{result['devset']}`, CNN backbone, {result.get('model', 'model-best')}, training seeds {', '.join(str(r['seed']) for r in runs)} (F1 in %; ledger rows: share of gold rows)" + (f"; overrides {result['overrides']}" if result.get("overrides") else ""),
         "",
         "| metric | mean ± sd | " + " | ".join(f"seed {r['seed']}" for r in runs) + " |",
         "|---|---|" + "---|" * len(runs),
@@ -147,6 +158,19 @@ def _ints(text: str) -> List[int]:
     return [int(x) for x in str(text).split(",") if x.strip()]
 
 
+def _settings(items: Sequence[str]) -> Dict[str, object]:
+    out: Dict[str, object] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"error: --set {item!r}: expected KEY=VALUE")
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
+    return out
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -157,7 +181,8 @@ def main(argv=None) -> int:
     seeds.add_argument("--seeds", default="0,1,2,3,4")
     seeds.add_argument("--config", type=Path, default=None)
     seeds.add_argument("--max-epochs", type=int, default=0, help="override the config's max_epochs (0: keep)")
-    seeds.add_argument("--model", default="model-best", choices=["model-best", "model-last"])
+    seeds.add_argument("--model", default="model-best", help="model-best, model-last, or both comma-separated (one training, both scored)")
+    seeds.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config override, e.g. components.relation_extractor.span_noise=0.3 (VALUE read as JSON when it parses)")
     seeds.add_argument("--keep", type=Path, default=None, help="keep each seed's model in KEEP/seed<N>")
     seeds.add_argument("--output", type=Path, default=Path("reports/dev/seeds"))
     curve = sub.add_parser("curve", help="dev-set scores against the share of written articles in training")
@@ -174,6 +199,9 @@ def main(argv=None) -> int:
     try:
         if args.command == "seeds":
             overrides = {"training.max_epochs": args.max_epochs} if args.max_epochs else {}
+            overrides.update(_settings(args.set))
+            if any(m not in ("model-best", "model-last") for m in args.model.split(",")):
+                parser.error(f"--model {args.model!r}: use model-best, model-last or both")
             run_seeds(args.train, args.dev, args.devset, _ints(args.seeds), args.output, args.config, overrides, args.model, args.keep)
         else:
             run_curve(args.gold, args.articles, args.devset, _ints(args.fractions), _ints(args.seeds), args.output)

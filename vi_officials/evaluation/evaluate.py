@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..corpus.corpus_io import write_jsonl, CorpusError
-from .metrics import bootstrap, score
+from .metrics import LEDGER_RELATIONS, bootstrap, score
 from ..scheme import ENTITY_LABELS, RELATION_LABELS
 from ..text.syllables import sentence_spans
 from ..corpus.validate import load_for_scoring
@@ -129,6 +129,45 @@ def scores_table(rows: Dict[str, Dict]) -> List[str]:
     return lines
 
 
+LEDGER_VIEW_NOTE = (
+    "The ledger's view. *Overlap*: a relation counts when its label and entity end are right and its "
+    "commitment end overlaps the gold commitment by at least half of the longer span. *Rows*: each gold "
+    "commitment with a COMMITS, ASSIGNED_TO or DEADLINE relation, and whether the matched predicted "
+    "commitment has the same committers, assignees and normalised deadlines."
+)
+
+
+def _ledger_view_rows(s: Dict) -> Tuple[List[List[str]], List[List[str]]]:
+    rels = [[label, _fmt(x["p"]), _fmt(x["r"]), _fmt(x["f"]), str(x["tp"] + x["fn"])] for label, x in ((l, s["relations_overlap"][l]) for l in LEDGER_RELATIONS)]
+    m = s["relations_overlap_micro"]
+    rels.append(["micro (all four labels)", _fmt(m["p"]), _fmt(m["r"]), _fmt(m["f"]), str(m["tp"] + m["fn"])])
+    r = s["ledger_rows"]
+    rows = [[field, _fmt(r[field])] for field in ("matched", "committer", "assignees", "deadline", "all")]
+    rows.append(["precision (predicted rows matching a gold commitment)", _fmt(r["precision"])])
+    return rels, rows
+
+
+def ledger_view_markdown(s: Dict) -> List[str]:
+    rels, rows = _ledger_view_rows(s)
+    r = s["ledger_rows"]
+    lines = ["", "## The ledger's view", "", LEDGER_VIEW_NOTE, "", "| relation, commitment by overlap | P | R | F | gold |", "|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rels]
+    lines += ["", f"Ledger rows: {r['gold']} gold, {r['predicted']} predicted, {r['spurious']} spurious.", "", "| gold rows with the right … | % |", "|---|---|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def ledger_view_html(s: Dict) -> str:
+    rels, rows = _ledger_view_rows(s)
+    r = s["ledger_rows"]
+    return (
+        f"<h2>The ledger's view</h2><p>{html.escape(LEDGER_VIEW_NOTE)}</p>"
+        + _table(["relation, commitment by overlap", "P", "R", "F", "gold"], rels, "num")
+        + f"<p>Ledger rows: {r['gold']} gold, {r['predicted']} predicted, {r['spurious']} spurious.</p>"
+        + _table(["gold rows with the right …", "%"], rows, "num")
+    )
+
+
 def markdown_report(metrics: Dict) -> str:
     s = metrics["model"]
     lines = ["# Evaluation report", "", f"- pipeline: `{metrics['pipeline']}`" + (f" (backbone: {metrics['backbone']})" if metrics.get("backbone") else ""), f"- data: `{metrics['data']}` ({metrics['n_documents']} documents)", ""]
@@ -151,6 +190,7 @@ def markdown_report(metrics: Dict) -> str:
         gold_n = x["tp"] + x["fn"]
         yy = f"{_fmt(y['p'])} | {_fmt(y['r'])} | {_fmt(y['f'])}" if y else "– | – | –"
         lines.append(f"| {label} | {_fmt(x['p'])} | {_fmt(x['r'])} | {_fmt(x['f'])} | {yy} | {gold_n} |")
+    lines += ledger_view_markdown(s)
     if metrics.get("bootstrap"):
         lines += ["", f"## 95% bootstrap confidence intervals ({metrics['bootstrap_samples']} resamples of {metrics.get('bootstrap_unit', 'documents')})", "", "| score | value | 95% CI |", "|---|---|---|"]
         values = {"entities_micro_f": em["f"], "commitments_exact_f": s["commitments_exact"]["f"], "commitments_partial_f": s["commitments_partial"]["f"], "commitments_overlap_f": s["commitments_overlap"]["f"], "relations_micro_f": s["relations_micro"]["f"]}
@@ -239,6 +279,7 @@ def html_summary(metrics: Dict) -> str:
         y = (g["relations"][label] if label != "micro" else g["relations_micro"]) if g else None
         rows.append([label, _fmt(x["p"]), _fmt(x["r"]), _fmt(x["f"])] + ([_fmt(y["p"]), _fmt(y["r"]), _fmt(y["f"])] if y else ["–"] * 3) + [x["tp"] + x["fn"]])
     out.append("<h2>Relations</h2><p>End to end on predicted spans; <em>gold spans</em>: the relation stage alone.</p>" + _table(["label", "e2e P", "e2e R", "e2e F", "gold-spans P", "gold-spans R", "gold-spans F", "gold"], rows, "num"))
+    out.append(ledger_view_html(s))
     if metrics.get("bootstrap"):
         rows = [[k, f"{_fmt(lo)} – {_fmt(hi)}"] for k, (lo, hi) in metrics["bootstrap"].items()]
         out.append(f"<h2>95% bootstrap intervals</h2><p>{metrics['bootstrap_samples']} resamples of {html.escape(str(metrics.get('bootstrap_unit', 'documents')))}.</p>" + _table(["score", "95% CI"], rows))

@@ -6,6 +6,15 @@ one by at least half of the longer of the two, and "partial" when it overlaps at
 relations end to end: a predicted relation counts only if its label and both endpoint
 spans (offsets and labels) equal a gold relation's, and every gold relation that was not
 predicted is a miss, whether or not its endpoints were found.
+
+The ledger's view is scored too. "Relations with overlap": a COMMITS, ASSIGNED_TO or
+DEADLINE relation counts when its label and its entity end are right and its commitment
+end is matched by overlap (each predicted commitment is matched to at most one gold one,
+largest overlap first). "Ledger rows": for each gold commitment that has a COMMITS,
+ASSIGNED_TO or DEADLINE relation, whether the matched predicted commitment has the same
+committers (COMMITS heads), the same assignees (ASSIGNED_TO children) and the same
+normalised deadlines; predicted commitments with such relations and no gold match are
+spurious rows.
 """
 import random
 from collections import Counter
@@ -36,6 +45,78 @@ def prf(tp: int, fp: int, fn: int) -> Dict[str, float]:
     return {"p": p, "r": r, "f": f, "tp": tp, "fp": fp, "fn": fn}
 
 
+def half_overlap(a: Key, b: Key) -> bool:
+    """Overlap of at least half of the longer of the two spans."""
+    return min(a[1], b[1]) - max(a[0], b[0]) >= 0.5 * max(a[1] - a[0], b[1] - b[0])
+
+
+def match_commitments(gold: set, pred: set) -> Dict[Key, Key]:
+    """predicted commitment -> gold commitment, one to one, for pairs that overlap by at
+    least half of the longer span; the largest overlaps are matched first."""
+    pairs = sorted(
+        ((min(p[1], g[1]) - max(p[0], g[0]), p, g) for p in pred for g in gold if half_overlap(p, g)),
+        key=lambda x: (-x[0], x[1], x[2]),
+    )
+    matched: Dict[Key, Key] = {}
+    used = set()
+    for _, p, g in pairs:
+        if p not in matched and g not in used:
+            matched[p] = g
+            used.add(g)
+    return matched
+
+
+LEDGER_RELATIONS = ("COMMITS", "ASSIGNED_TO", "DEADLINE")
+ROW_FIELDS = ("matched", "committer", "assignees", "deadline", "all")
+
+
+def _row_view(record: Dict, keys: set, commitment: Key) -> Tuple[frozenset, frozenset, frozenset]:
+    """(committers, assignees, normalised deadlines) of one commitment in a record."""
+    from ..applications.ledger.deadlines import normalise_deadline
+
+    date = (record.get("meta") or {}).get("date", "") if isinstance(record.get("meta"), dict) else ""
+    committers = frozenset(h for h, c, label in keys if label == "COMMITS" and c == commitment)
+    assignees = frozenset(c for h, c, label in keys if label == "ASSIGNED_TO" and h == commitment)
+    deadlines = frozenset(
+        normalise_deadline(record["text"][c[0] : c[1]], date) or record["text"][c[0] : c[1]]
+        for h, c, label in keys
+        if label == "DEADLINE" and h == commitment
+    )
+    return committers, assignees, deadlines
+
+
+def ledger_counts(gold: Dict, pred: Dict) -> Counter:
+    """Counts for relations with overlap-matched commitments and for ledger rows."""
+    counts: Counter = Counter()
+    gc, pc = span_keys(gold, ("COMMITMENT",)), span_keys(pred, ("COMMITMENT",))
+    matched = match_commitments(gc, pc)
+    gr, pr = relation_keys(gold), relation_keys(pred)
+    mapped = {(matched.get(h, h), matched.get(c, c), label) for h, c, label in pr}
+    for label in RELATION_LABELS:
+        gl = {k for k in gr if k[2] == label}
+        pl = {k for k in mapped if k[2] == label}
+        counts[("rel_overlap", label, "tp")] += len(gl & pl)
+        counts[("rel_overlap", label, "fp")] += len(pl - gl)
+        counts[("rel_overlap", label, "fn")] += len(gl - pl)
+    gold_of = {g: p for p, g in matched.items()}
+    gold_rows = {c if label == "COMMITS" else h for h, c, label in gr if label in LEDGER_RELATIONS}
+    pred_rows = {c if label == "COMMITS" else h for h, c, label in pr if label in LEDGER_RELATIONS}
+    for g in gold_rows:
+        counts[("row", "n", "gold")] += 1
+        p = gold_of.get(g)
+        if p is None:
+            continue
+        want, got = _row_view(gold, gr, g), _row_view(pred, pr, p)
+        right = [w == x for w, x in zip(want, got)]
+        counts[("row", "matched", "right")] += 1
+        for field, ok in zip(ROW_FIELDS[1:4], right):
+            counts[("row", field, "right")] += ok
+        counts[("row", "all", "right")] += all(right)
+    counts[("row", "n", "pred")] += len(pred_rows)
+    counts[("row", "spurious", "pred")] += sum(1 for p in pred_rows if p not in matched)
+    return counts
+
+
 def doc_counts(gold: Dict, pred: Dict) -> Counter:
     """tp/fp/fn counts of one document, keyed like ('ent', 'OFFICIAL', 'tp')."""
     counts: Counter = Counter()
@@ -61,8 +142,7 @@ def doc_counts(gold: Dict, pred: Dict) -> Counter:
     counts[("commit_partial", "COMMITMENT", "tp_gold")] += sum(1 for k in gc if overlaps(k, pc))
 
     def half_overlaps(a, others):
-        """Overlap of at least half of the longer of the two spans."""
-        return any(min(a[1], b[1]) - max(a[0], b[0]) >= 0.5 * max(a[1] - a[0], b[1] - b[0]) for b in others)
+        return any(half_overlap(a, b) for b in others)
 
     counts[("commit_overlap", "COMMITMENT", "tp")] += sum(1 for k in pc if half_overlaps(k, gc))
     counts[("commit_overlap", "COMMITMENT", "fp")] += sum(1 for k in pc if not half_overlaps(k, gc))
@@ -75,6 +155,7 @@ def doc_counts(gold: Dict, pred: Dict) -> Counter:
         counts[("rel", label, "tp")] += len(gl & pl)
         counts[("rel", label, "fp")] += len(pl - gl)
         counts[("rel", label, "fn")] += len(gl - pl)
+    counts.update(ledger_counts(gold, pred))
     return counts
 
 
@@ -100,6 +181,14 @@ def summarise(counts: Counter) -> Dict:
     for label in RELATION_LABELS:
         out["relations"][label] = prf(get("rel", label, "tp"), get("rel", label, "fp"), get("rel", label, "fn"))
     out["relations_micro"] = prf(*(sum(get("rel", l, w) for l in RELATION_LABELS) for w in ("tp", "fp", "fn")))
+    out["relations_overlap"] = {label: prf(get("rel_overlap", label, "tp"), get("rel_overlap", label, "fp"), get("rel_overlap", label, "fn")) for label in RELATION_LABELS}
+    out["relations_overlap_micro"] = prf(*(sum(get("rel_overlap", l, w) for l in RELATION_LABELS) for w in ("tp", "fp", "fn")))
+    n_gold, n_pred = get("row", "n", "gold"), get("row", "n", "pred")
+    rows = {"gold": n_gold, "predicted": n_pred, "spurious": get("row", "spurious", "pred")}
+    for field in ROW_FIELDS:
+        rows[field] = get("row", field, "right") / n_gold if n_gold else 0.0
+    rows["precision"] = (n_pred - rows["spurious"]) / n_pred if n_pred else 0.0
+    out["ledger_rows"] = rows
     return out
 
 
@@ -157,6 +246,13 @@ def flat_scores(s: Dict) -> Dict[str, float]:
     for label in RELATION_LABELS:
         out[f"{label} e2e F"] = s["relations"][label]["f"]
     out["relations e2e micro F"] = s["relations_micro"]["f"]
+    for label in LEDGER_RELATIONS:
+        out[f"{label} overlap F"] = s["relations_overlap"][label]["f"]
+    out["relations overlap micro F"] = s["relations_overlap_micro"]["f"]
+    out["COMMITMENT overlap P"] = s["commitments_overlap"]["p"]
+    for field in ("committer", "assignees", "deadline", "all"):
+        out[f"ledger rows: {field}"] = s["ledger_rows"][field]
+    out["ledger rows: precision"] = s["ledger_rows"]["precision"]
     return out
 
 
