@@ -23,7 +23,7 @@ def main() -> int:
     parser.add_argument("--order", choices=["file", "shuffled"], required=True)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--shuffle-seed", type=int, default=0, help="with --order shuffled: 0 is the learning curve's order")
-    parser.add_argument("--devset", type=Path, default=ROOT.parent / "shared" / "dev" / "devset-v1.1.jsonl")
+    parser.add_argument("--devset", type=Path, default=ROOT.parent / "shared" / "dev" / "devset-v1.2.jsonl")
     parser.add_argument("--output", type=Path, required=True)
     args = parser.parse_args()
 
