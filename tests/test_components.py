@@ -147,3 +147,34 @@ def test_span_score_is_the_weakest_edge():
     probs = numpy.asarray([[0.1, 0.9, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 1.0], [0.4, 0.0, 0.6]])
     span = tags_to_spans(doc, [1, 2, 2, 0], "COMMITMENT")[0]
     assert span_score(probs, span) == pytest.approx(0.4)  # the next token is still I with 0.6
+
+
+def test_start_words_trim_and_reject():
+    from vi_officials.components.span_tagger import apply_start_words
+
+    nlp = blank_nlp()
+    doc = nlp.make_doc("Sở Y tế cần phải rà soát hồ sơ. Huyện đã hoàn thành 12 dự án.")
+    spans = [doc.char_span(doc.text.index("cần"), doc.text.index("hồ sơ") + 5), doc.char_span(doc.text.index("đã"), len(doc.text) - 1)]
+    out = apply_start_words(spans, ["cần", "phải"], ["đã", "cảm ơn"], min_length=2)
+    assert [s.text for s in out] == ["rà soát hồ sơ"]
+
+
+def test_no_gold_commitment_starts_with_a_start_word_of_the_config(root):
+    """The start-word lists of configs/cnn.cfg only encode the guidelines: no gold
+    commitment of the corpus starts with one of them."""
+    import json
+
+    from spacy.util import load_config
+
+    cfg = load_config(root / "configs" / "cnn.cfg")["components"]["span_tagger"]
+    words = [w.split() for w in cfg["trim_starts"] + cfg["reject_starts"]]
+    assert len(words) >= 5
+    bad = []
+    for path in (root / "corpus" / "gold.jsonl", root / "corpus" / "written" / "articles.jsonl"):
+        for line in path.open(encoding="utf-8"):
+            record = json.loads(line)
+            for s in record["spans"]:
+                if s["label"] == "COMMITMENT":
+                    start = record["text"][s["start"] : s["end"]].lower().split()
+                    bad += [record["text"][s["start"] : s["end"]] for w in words if start[: len(w)] == w]
+    assert bad == []

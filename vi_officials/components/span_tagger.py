@@ -11,8 +11,14 @@ follows a B or an I and no span runs across a sentence start, so a span starts w
 the model is most sure a clause starts rather than at the first stray I. A span's score
 is the least of three probabilities: its first tag is B, its inner tags are I (their
 mean), and the token after it is not I; spans below `threshold` are dropped.
+
+Two word lists apply the guidelines' edges to what the model predicts: a span that starts
+with a word of `trim_starts` ("cần", "phải": left out of a commitment's start) loses it,
+and a span that starts with a word of `reject_starts` (past or ongoing aspect "đã",
+"đang"; purpose "nhằm", "để"; thanks) is not a commitment. No gold commitment of the
+corpus starts with either (checked by a test).
 """
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy
 
@@ -107,6 +113,33 @@ def viterbi_tags(doc: Doc, probs) -> List[int]:
     return tags[::-1]
 
 
+def _starts_with(span: Span, words: Sequence[str]) -> int:
+    """The number of tokens of the longest entry of `words` that `span` starts with (0: none)."""
+    texts = [t.lower_ for t in span[:4]]
+    best = 0
+    for entry in words:
+        parts = entry.lower().split()
+        if texts[: len(parts)] == parts:
+            best = max(best, len(parts))
+    return best
+
+
+def apply_start_words(spans: List[Span], trim: Sequence[str], reject: Sequence[str], min_length: int = 1) -> List[Span]:
+    """Trim leading words the guidelines leave out of a commitment, then drop spans that
+    start with a word that marks something else (done or ongoing work, a purpose)."""
+    out = []
+    for span in spans:
+        cut = _starts_with(span, trim) if trim else 0
+        while cut and span.end - span.start - cut >= 1:
+            span = Span(span.doc, span.start + cut, span.end, label=span.label_)
+            cut = _starts_with(span, trim)
+        if reject and _starts_with(span, reject):
+            continue
+        if len(span) >= max(1, min_length):
+            out.append(span)
+    return out
+
+
 def span_score(probs, span: Span) -> float:
     """min(P(B) at the start, mean P(I) inside, P(not I) after the end)."""
     start, end = span.start, span.end
@@ -143,25 +176,27 @@ def score_span_tagger(examples: Iterable[Example], spans_key: str = "commitments
         "min_length": 3,
         "decode": "viterbi",
         "threshold": 0.0,
+        "trim_starts": [],
+        "reject_starts": [],
         "scorer": {"@scorers": "vi_officials.span_tagger_scorer.v1"},
     },
     default_score_weights={"spans_commitments_f": 1.0, "spans_commitments_p": 0.0, "spans_commitments_r": 0.0},
 )
-def make_span_tagger(nlp: Language, name: str, model: Model, spans_key: str, label: str, min_length: int, decode: str, threshold: float, scorer: Optional[Callable]) -> "SpanTagger":
+def make_span_tagger(nlp: Language, name: str, model: Model, spans_key: str, label: str, min_length: int, decode: str, threshold: float, trim_starts: List[str], reject_starts: List[str], scorer: Optional[Callable]) -> "SpanTagger":
     if decode not in DECODERS:
         raise ValueError(f"span_tagger: decode {decode!r} is not one of {sorted(DECODERS)}")
-    return SpanTagger(nlp.vocab, model, name, spans_key=spans_key, label=label, min_length=min_length, decode=decode, threshold=threshold, scorer=scorer)
+    return SpanTagger(nlp.vocab, model, name, spans_key=spans_key, label=label, min_length=min_length, decode=decode, threshold=threshold, trim_starts=trim_starts, reject_starts=reject_starts, scorer=scorer)
 
 
 DECODERS = {"viterbi": viterbi_tags, "argmax": lambda doc, probs: probs.argmax(axis=1)}
 
 
 class SpanTagger(TrainablePipe):
-    def __init__(self, vocab: Vocab, model: Model, name: str = "span_tagger", *, spans_key: str = "commitments", label: str = "COMMITMENT", min_length: int = 3, decode: str = "viterbi", threshold: float = 0.0, scorer: Optional[Callable] = None):
+    def __init__(self, vocab: Vocab, model: Model, name: str = "span_tagger", *, spans_key: str = "commitments", label: str = "COMMITMENT", min_length: int = 3, decode: str = "viterbi", threshold: float = 0.0, trim_starts: Iterable[str] = (), reject_starts: Iterable[str] = (), scorer: Optional[Callable] = None):
         self.vocab = vocab
         self.model = model
         self.name = name
-        self.cfg = {"spans_key": spans_key, "label": label, "min_length": min_length, "decode": decode, "threshold": threshold}
+        self.cfg = {"spans_key": spans_key, "label": label, "min_length": min_length, "decode": decode, "threshold": threshold, "trim_starts": list(trim_starts), "reject_starts": list(reject_starts)}
         self.scorer = scorer
 
     @property
@@ -181,6 +216,7 @@ class SpanTagger(TrainablePipe):
             probs = self.model.ops.to_numpy(doc_scores)
             tags = decode(doc, probs) if len(doc) else []
             spans = tags_to_spans(doc, tags, self.cfg["label"], self.cfg.get("min_length", 1))
+            spans = apply_start_words(spans, self.cfg.get("trim_starts", ()), self.cfg.get("reject_starts", ()), self.cfg.get("min_length", 1))
             span_scores = [span_score(probs, span) for span in spans]
             kept = [(span, sc) for span, sc in zip(spans, span_scores) if sc >= threshold]
             doc.spans[self.spans_key] = [span for span, _ in kept]
