@@ -197,6 +197,15 @@ class _People:
         # a title held by exactly one person is that person ("Ủy viên Trung ương Đảng"
         # shared by a list of officials is no one in particular)
         self.holder = {t: next(iter(ps)) for t, ps in holders.items() if len(ps) == 1}
+        # a title re-mentioned in a later sentence (HAS_TITLE stays within a sentence) is
+        # the one person whose titles have its text
+        by_text: Dict[str, Set[str]] = {}
+        for i, ts in has_title.items():
+            for t in ts:
+                by_text.setdefault(_name_key(span_text(t)), set()).add(self.person_of[i])
+        for t, s in enumerate(spans):
+            if s["label"] == "TITLE" and t not in holders and len(by_text.get(_name_key(span_text(t)), ())) == 1:
+                self.holder[t] = next(iter(by_text[_name_key(span_text(t))]))
 
     def key(self, person: str) -> str:
         titles = self.titles[person]
