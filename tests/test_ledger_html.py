@@ -183,8 +183,9 @@ def test_svg_charts_contain_the_counts():
     unresolved = make_row("Ông Phạm Văn Dũng hứa sớm sửa đường.", committer="Phạm Văn Dũng",
                           commitment="sớm sửa đường", deadline_text="sớm", deadline="")
     page = render_ledger_html([row1(), row2(), row3(), row1(), no_body, nobody, unresolved])
-    # a row without a body is counted as such, never under its committer
-    assert dict(chart(page, "bodies")) == {"UBND tỉnh Sơn La": "3", "Bộ Giao thông vận tải": "1", "(no body)": "3"}
+    # a row without a body is never counted under its committer: the caption counts it
+    assert dict(chart(page, "bodies")) == {"UBND tỉnh Sơn La": "3", "Bộ Giao thông vận tải": "1"}
+    assert "not shown: 2 whose committer names no body, 1 without a committer" in page
     bodies = re.search(r'<svg class="chart bodies".*?</svg>', page, re.S).group(0)
     assert re.search(r'data-label="UBND tỉnh Sơn La".*?<text class="count"[^>]*>3</text>', bodies)
     # no deadline, an unresolved deadline and each granularity are separate bars
@@ -221,13 +222,16 @@ def test_page_is_self_contained():
     assert page.count('data-type="num"') == 1
 
 
-def test_month_chart_keeps_the_latest_months_and_sums_the_earlier_ones():
-    from vi_officials.applications.ledger.html_page import EARLIER_MONTHS, deadline_kind_counts, month_counts
+def test_month_chart_keeps_the_latest_months_and_sums_the_earlier_ones_per_year():
+    from vi_officials.applications.ledger.html_page import deadline_kind_counts, month_counts
 
     rows = [{"deadline": f"20{20 + m // 12}-{m % 12 + 1:02d}-15"} for m in range(30)] + [{"deadline": ""}, {"deadline": "2025-Q3"}]
     counts = month_counts(rows, latest=18)
-    assert counts[0] == (EARLIER_MONTHS, 12) and len(counts) == 19
+    assert counts[0] == ("2020", 12) and len(counts) == 19
     assert [m for m, _ in counts[1:]] == sorted(m for m, _ in counts[1:]) and counts[-1][0] == "2022-06"
+    # the latest months start in April: January to March of that year are one bar
+    assert month_counts(rows, latest=15)[:3] == [("2020", 12), ("2021-01…03", 3), ("2021-04", 1)]
+    assert month_counts(rows[:5]) == [(f"2020-0{m}", 1) for m in range(1, 6)]
     assert deadline_kind_counts(rows) == [("no deadline", 1), ("day", 30), ("quarter", 1)]
 
 

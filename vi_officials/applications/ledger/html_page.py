@@ -84,6 +84,10 @@ def _body(row: dict) -> str:
     return (row.get("committer_body") or "").strip() or NO_BODY
 
 
+def _committed(row: dict) -> bool:
+    return bool((row.get("committer") or "").strip())
+
+
 def row_score(row: dict) -> Optional[float]:
     """The row's score (`score`), or its commitment score for rows without one."""
     score = _score(row.get("score"))
@@ -200,26 +204,40 @@ def _bar_chart(title: str, counts: Sequence[Tuple[str, int]], css_class: str, em
 
 
 def body_counts(rows: Iterable[dict], top: int = TOP_BODIES) -> List[Tuple[str, int]]:
-    """Rows per committer body, most first; rows without a body count as "(no body)"."""
+    """Rows per committer body, most first; rows without a body are left out (the chart's
+    caption counts them), so they never crowd out the bodies."""
     counts = Counter(_body(r) for r in rows)
+    counts.pop(NO_BODY, None)
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
 
 
+def _body_caption(rows: Sequence[dict]) -> str:
+    no_committer = sum(1 for r in rows if not _committed(r))
+    no_body = sum(1 for r in rows if _committed(r) and _body(r) == NO_BODY)
+    return (f"Commitments per committer body (top {TOP_BODIES}; not shown: {no_body} whose committer "
+            f"names no body, {no_committer} without a committer)")
+
+
 MAX_MONTHS = 18
-EARLIER_MONTHS = "earlier months"
 
 
 def month_counts(rows: Iterable[dict], latest: int = MAX_MONTHS) -> List[Tuple[str, int]]:
     """Counts per deadline month of the day and month deadlines, in time order; past
-    `latest` distinct months the earlier ones are summed into one bar, so an archive of
-    years stays one readable chart. Other deadlines are in `deadline_kind_counts`."""
+    `latest` distinct months the earlier ones are summed per year ("2023", or "2024-01…05"
+    for the part of a year before the latest months), so an archive of years stays one
+    readable chart. Other deadlines are in `deadline_kind_counts`."""
     counts = Counter(deadline_month(r.get("deadline") or "") for r in rows)
     counts.pop(OTHER_MONTH, None)
     out = sorted(counts.items())
-    if len(out) > latest:
-        earlier = sum(n for _, n in out[:-latest])
-        out = [(EARLIER_MONTHS, earlier)] + out[-latest:]
-    return out
+    if len(out) <= latest:
+        return out
+    first_shown = out[-latest][0]
+    years: Dict[str, int] = {}
+    for month, n in out[:-latest]:
+        year = month[:4]
+        label = year if year < first_shown[:4] else f"{year}-01…{int(first_shown[5:]) - 1:02d}"
+        years[label] = years.get(label, 0) + n
+    return sorted(years.items()) + out[-latest:]
 
 
 def deadline_kind_counts(rows: Iterable[dict]) -> List[Tuple[str, int]]:
@@ -497,10 +515,9 @@ def render_ledger_html(rows: List[dict], title: str = "Commitment ledger") -> st
         f"{n_rows} rows", f"{n_articles} articles", f"{n_committers} committers",
         f"{n_bodies} rows with a body", f"{n_resolved} rows with a resolved deadline"))
     charts = (
-        _bar_chart(f"Commitments per committer body (top {TOP_BODIES})", body_counts(rows),
-                   "bodies", "no commitments")
+        _bar_chart(_body_caption(rows), body_counts(rows), "bodies", "no committer with a body")
         + _bar_chart("Commitments per deadline kind", kinds, "kinds", "no commitments")
-        + _bar_chart(f"Day or month deadlines per month (latest {MAX_MONTHS})", month_counts(rows), "months",
+        + _bar_chart(f"Day or month deadlines per month (latest {MAX_MONTHS}; earlier ones per year)", month_counts(rows), "months",
                      "no day or month deadlines"))
     legend = ('<div class="legend"><span>Highlights in the sentence:</span>'
               '<mark class="committer">committer</mark>'
