@@ -5,7 +5,8 @@ see the ledger schema) and returns a page with no external resources: inline CSS
 charts drawn as inline SVG here in Python (commitments per body, deadlines by kind --
 "no deadline", "unresolved" and each resolved granularity kept apart -- and resolved
 day or month deadlines per month), client-side filters (committer, assignee, deadline,
-a minimum row score) and a sortable table whose sentence column highlights the
+a minimum row score on a slider that gives each "nine" -- 0.9, 0.99, 0.999 -- a quarter of
+its length, so saturated scores can still be told apart) and a sortable table whose sentence column highlights the
 committer, commitment, assignees and deadline. Each row links to its sentence in the
 article-text section below the table, where the targeted sentence is highlighted; that
 section holds the sentences of the article that carry commitments, in text order, with
@@ -62,8 +63,11 @@ def _score(value) -> Optional[float]:
 
 
 def _fmt_score(value) -> str:
+    """Two decimals, or up to four above 0.99 where saturated scores differ: "0.9971"."""
     s = _score(value)
-    return "" if s is None else f"{s:.2f}"
+    if s is None:
+        return ""
+    return f"{s:.4f}".rstrip("0").rstrip(".") if 0.99 <= s < 1 else f"{s:.2f}"
 
 
 def deadline_month(deadline: str) -> str:
@@ -440,8 +444,10 @@ JS = """
   var shown = document.getElementById('shown');
   function apply() {
     var c = selCommitter.value, a = inpAssignee.value.trim().toLocaleLowerCase(), d = selDeadline.value, n = 0;
-    var minScore = parseFloat(inpScore.value) || 0;
-    outScore.textContent = minScore.toFixed(2);
+    // the slider is on a scale of nines: 25 -> 0.9, 50 -> 0.99, 75 -> 0.999, 100 -> 0.9999
+    var position = parseFloat(inpScore.value) || 0;
+    var minScore = position <= 0 ? 0 : 1 - Math.pow(10, -position / 25);
+    outScore.textContent = minScore.toFixed(position > 50 ? 4 : 2);
     rows.forEach(function (tr) {
       var score = tr.dataset.score === '' ? NaN : parseFloat(tr.dataset.score);
       var ok = (c === '*' || tr.dataset.committer === c) &&
@@ -534,8 +540,9 @@ def render_ledger_html(rows: List[dict], title: str = "Commitment ledger") -> st
         'placeholder="e.g. Sở Y tế" autocomplete="off"></label>'
         f'<label>Deadline<select id="f-deadline">{_options(deadline_opts)}</select></label>'
         '<label>Row score at least <output id="f-score-value" for="f-score">0.00</output>'
-        '<input id="f-score" type="range" min="0" max="1" step="0.01" value="0" '
-        'title="rows below this score are hidden; rows without a score (gold) are always shown"></label>'
+        '<input id="f-score" type="range" min="0" max="100" step="1" value="0" '
+        'title="rows below this score are hidden; rows without a score (gold) are always shown. '
+        'The scale has room for saturated scores: a quarter of it per nine (0.9, 0.99, 0.999, 0.9999)"></label>'
         f'<span id="shown" aria-live="polite">{n_rows} of {n_rows} rows shown</span>'
         '</div>')
     head = "".join(f'<th scope="col" data-type="{t}">{_esc(h)}<span class="arrow"></span></th>'

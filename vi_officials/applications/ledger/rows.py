@@ -113,7 +113,7 @@ def body_of_titles(titles: Sequence[str]) -> str:
 
 def person_name(mention: str) -> str:
     """A mention's name without the honorific before it: "ông Khải" -> "Khải"."""
-    return unicodedata.normalize("NFC", _HONORIFIC_RE.sub("", mention.strip()))
+    return unicodedata.normalize("NFC", _HONORIFIC_RE.sub("", mention.strip()) or mention.strip())
 
 
 def _name_key(name: str) -> str:
