@@ -192,3 +192,29 @@ def test_every_output_format_holds_the_same_rows(tmp_path, gold_records):
     assert [r["commitment"] for r in from_csv] == [r["commitment"] for r in from_jsonl]
     assert f"{len(from_jsonl)} rows" in outputs["html"].read_text(encoding="utf-8")
     assert cli(["ledger", "--gold", str(src), "--output", str(tmp_path / "ledger.xlsx"), "--no-progress"]) == 2
+
+
+def test_gold_ledger_page_of_the_written_articles_charts_bodies_and_deadline_kinds(tmp_path, root):
+    import re
+
+    src = root / "corpus" / "written" / "articles.jsonl"
+    out, rows_out = tmp_path / "ledger.html", tmp_path / "ledger.jsonl"
+    for path in (out, rows_out):
+        assert cli(["ledger", "--gold", str(src), "--output", str(path), "--no-progress"]) == 0
+    rows = [json.loads(l) for l in rows_out.read_text(encoding="utf-8").splitlines()]
+    page = out.read_text(encoding="utf-8")
+
+    def bars(cls):
+        svg = re.search(f'<svg class="chart {cls}".*?</svg>', page, re.S).group(0)
+        return [(label, int(n)) for label, n in re.findall(r'<g class="bar" data-label="([^"]*)" data-count="(\d+)">', svg)]
+
+    people = {r["committer"] for r in rows if r["committer_label"] == "OFFICIAL"}
+    bare_titles = {r["committer"] for r in rows if r["committer_label"] == "TITLE" and not r["committer_body"]}
+    bodies = bars("bodies")
+    assert len(bodies) == 15 and not {b for b, _ in bodies} & (people | bare_titles)
+    # a province's UBND is told apart from another's
+    assert sum(1 for b, _ in bodies if b.startswith("UBND tỉnh ")) >= 3
+    kinds = dict(bars("kinds"))
+    assert sum(kinds.values()) == len(rows) and kinds["no deadline"] == sum(1 for r in rows if not r["deadline_text"])
+    assert kinds["quarter"] == sum(1 for r in rows if r["deadline"].endswith(("Q1", "Q2", "Q3", "Q4")))
+    assert sum(n for _, n in bars("months")) == kinds["day"] + kinds["month"]
