@@ -235,24 +235,21 @@ def test_month_chart_keeps_the_latest_months_and_sums_the_earlier_ones_per_year(
     assert deadline_kind_counts(rows) == [("no deadline", 1), ("day", 30), ("quarter", 1)]
 
 
-def test_score_threshold_control_and_row_scores():
+def test_commitment_score_threshold_control():
     low, high, gold = row1(), row2(), row3()
-    low["score"], high["score"], gold["score"], gold["commitment_score"] = 0.4123, 0.97, None, None
+    low["commitment_score"], high["commitment_score"], gold["commitment_score"] = 0.4123, 0.97, None
     page = render_ledger_html([low, high, gold])
     control = re.search(r'<input id="f-score" type="range"[^>]*>', page).group(0)
     assert 'min="0"' in control and 'max="100"' in control
     assert "1 - Math.pow(10, -position / 25)" in page  # a quarter of the slider per nine
     assert re.findall(r'<tr id="row-\d+"[^>]*data-score="([^"]*)"', page) == ["0.4123", "0.97", ""]
-    assert '<span class="score big" title="row score">0.41</span>' in page
-    # saturated scores keep the digits that tell them apart
-    saturated = row1()
-    saturated["score"] = 0.99712
-    assert '<span class="score big" title="row score">0.9971</span>' in render_ledger_html([saturated])
+    assert '<span class="score big" title="COMMITMENT score">0.41</span>' in page
     # the script hides rows under the threshold and keeps rows without a score
     assert "score >= minScore" in page and "isNaN(score)" in page
-    # a row without a row score falls back to its commitment score
-    old = row1()
-    assert 'data-score="0.91"' in render_ledger_html([old])
+    # saturated scores keep the digits that tell them apart
+    saturated = row1()
+    saturated["commitment_score"] = 0.99712
+    assert '<span class="score big" title="COMMITMENT score">0.9971</span>' in render_ledger_html([saturated])
 
 
 def test_rows_link_to_their_sentence_in_the_article_text():

@@ -5,12 +5,13 @@ see the ledger schema) and returns a page with no external resources: inline CSS
 charts drawn as inline SVG here in Python (commitments per body, deadlines by kind --
 "no deadline", "unresolved" and each resolved granularity kept apart -- and resolved
 day or month deadlines per month), client-side filters (committer, assignee, deadline,
-a minimum row score on a slider that gives each "nine" -- 0.9, 0.99, 0.999 -- a quarter of
-its length, so saturated scores can still be told apart) and a sortable table whose sentence column highlights the
-committer, commitment, assignees and deadline. Each row links to its sentence in the
-article-text section below the table, where the targeted sentence is highlighted; that
-section holds the sentences of the article that carry commitments, in text order, with
-"…" where text lies between them (the rows carry sentences, not whole articles).
+a minimum commitment score on a slider that gives each "nine" -- 0.9, 0.99, 0.999 -- a
+quarter of its length, so saturated scores can still be told apart) and a sortable table
+whose sentence column highlights the committer, commitment, assignees and deadline.
+Each row links to its sentence in the article-text section below the table, where the
+targeted sentence is highlighted; that section holds the sentences of the article that
+carry commitments, in text order, with "…" where text lies between them (the rows carry
+sentences, not whole articles).
 
 Every piece of text that comes from a row is passed through `html.escape`; the page's
 script reads only `data-*` attributes (escaped like any other attribute), so no row data
@@ -90,12 +91,6 @@ def _body(row: dict) -> str:
 
 def _committed(row: dict) -> bool:
     return bool((row.get("committer") or "").strip())
-
-
-def row_score(row: dict) -> Optional[float]:
-    """The row's score (`score`), or its commitment score for rows without one."""
-    score = _score(row.get("score"))
-    return _score(row.get("commitment_score")) if score is None else score
 
 
 def parse_offsets(text) -> List[Tuple[int, int]]:
@@ -279,8 +274,7 @@ def _row_html(row: dict, number: int, sentence_id: str) -> str:
     deadline = row.get("deadline") or ""
     month = deadline_month(deadline)
     kind = row_deadline_kind(row)
-    score = row_score(row)
-    commitment_score = _score(row.get("commitment_score"))
+    score = _score(row.get("commitment_score"))
 
     committer_cell = (f'<div>{_esc(committer) or "<span class=none>—</span>"}'
                       f'{_score_badge(row.get("commits_score"), "COMMITS")}</div>')
@@ -297,10 +291,8 @@ def _row_html(row: dict, number: int, sentence_id: str) -> str:
                          f'<div class="sub">→ {norm}{_score_badge(row.get("deadline_score"), "deadline")}</div>')
     else:
         deadline_cell = '<span class="none">—</span>'
-    score_cell = (f'<span class="score big" title="row score">{_fmt_score(score)}</span>' if score is not None
+    score_cell = (f'<span class="score big" title="COMMITMENT score">{_fmt_score(score)}</span>' if score is not None
                   else '<span class="none">—</span>')
-    if commitment_score is not None and score is not None and f"{commitment_score:.2f}" != f"{score:.2f}":
-        score_cell += f'<div class="sub">{_score_badge(commitment_score, "COMMITMENT")}</div>'
     link = f'<a class="to-text" href="#{sentence_id}" title="the sentence in the article text">in the text ↓</a>'
 
     cells = [
@@ -539,7 +531,7 @@ def render_ledger_html(rows: List[dict], title: str = "Commitment ledger") -> st
         '<label>Assignee contains<input id="f-assignee" type="search" '
         'placeholder="e.g. Sở Y tế" autocomplete="off"></label>'
         f'<label>Deadline<select id="f-deadline">{_options(deadline_opts)}</select></label>'
-        '<label>Row score at least <output id="f-score-value" for="f-score">0.00</output>'
+        '<label>Commitment score at least <output id="f-score-value" for="f-score">0.00</output>'
         '<input id="f-score" type="range" min="0" max="100" step="1" value="0" '
         'title="rows below this score are hidden; rows without a score (gold) are always shown. '
         'The scale has room for saturated scores: a quarter of it per nine (0.9, 0.99, 0.999, 0.9999)"></label>'
