@@ -8,6 +8,8 @@ from typing import Dict, Iterable, Set, Tuple
 
 from .normalize import canonical
 
+__all__ = ["PROVINCES", "CITIES", "PROVINCE_VARIANTS", "contains_name", "provinces_named", "qualify_body"]
+
 # The 63 provinces and centrally run cities (before the 2025 merger), as written in the press.
 PROVINCES = (
     "Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Hà Giang", "Cao Bằng", "Bắc Kạn",
@@ -97,6 +99,3 @@ def qualify_body(body: str, provinces: Set[str]) -> str:
     if (level.lower() in ("tỉnh", "tỉnh ủy")) == (name in CITIES):
         return body
     return f"{body} {name}"
-
-
-__all__: Tuple[str, ...] = ("PROVINCES", "CITIES", "PROVINCE_VARIANTS", "contains_name", "provinces_named", "qualify_body")

@@ -228,6 +228,8 @@ def ledger_rows(record: Dict, default_date: str = "") -> List[Dict]:
 
     def body(raw: str) -> str:
         nonlocal provinces
+        if not raw.strip():
+            return ""
         if provinces is None:
             provinces = provinces_named(text, [(s["start"], s["end"]) for s in spans if s["label"] == "OFFICIAL"])
         return _body(raw, provinces)
