@@ -26,21 +26,32 @@ def test_gold_ledger_gives_committer_assignees_and_normalised_deadline(tmp_path,
     n_commitments = sum(1 for r in gold_records for s in r["spans"] if s["label"] == "COMMITMENT")
     assert sum(1 for r in rows if not r["article_id"].startswith("w-")) == n_commitments
     seed = next(r for r in rows if r["commitment"].startswith("cấp được hết căn cước công dân"))
-    assert (seed["committer"], seed["committer_label"], seed["assignees"]) == ("Lâm (Bộ trưởng)", "OFFICIAL", "Công an thành phố")
-    assert (seed["deadline_text"], seed["deadline"], seed["article_date"]) == ("ngày 30/7/2023", "2023-07-30", "2023-04")
+    # the short re-mention "Lâm" is the article's "Tô Lâm", with the titles of all his mentions
+    assert (seed["committer"], seed["committer_label"], seed["assignees"]) == ("Tô Lâm (Đại tướng, Bộ trưởng Bộ Công an)", "OFFICIAL", "Công an thành phố")
+    assert seed["committer_body"] == "Bộ Công an"
+    assert (seed["deadline_text"], seed["deadline"], seed["deadline_kind"], seed["article_date"]) == ("ngày 30/7/2023", "2023-07-30", "day", "2023-04")
     typhoon = next(r for r in rows if r["article_id"] == "w-b-01" and r["commitment"] == "hoàn thành dựng lại nhà cho các hộ mất nhà")
-    assert (typhoon["committer"], typhoon["assignees"], typhoon["deadline"]) == ("Phó Thủ tướng", "tỉnh", "2024-12-31")
+    # the title "Phó Thủ tướng" is held by the one named deputy prime minister of the article
+    assert (typhoon["committer"], typhoon["committer_label"], typhoon["assignees"], typhoon["deadline"]) == (
+        "Lương Văn Khiêm (Phó Thủ tướng Chính phủ, Trưởng Ban Chỉ đạo quốc gia về phòng, chống thiên tai)", "TITLE", "tỉnh", "2024-12-31")
+    assert typhoon["committer_body"] == "Ban Chỉ đạo quốc gia về phòng, chống thiên tai"
     dispatch = next(r for r in rows if r["article_id"] == "w-g-03" and r["deadline_text"] == "ngày 15/5/2021")
     assert dispatch["assignees"] == "UBND huyện Đông Hải; UBND huyện Hòa Bình; UBND thị xã Giá Rai"
-    assert dispatch["committer_body"] == "UBND tỉnh" and dispatch["committer"].endswith("(Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh)")
-    # every committer is the head of the gold COMMITS relation of that commitment
+    # "UBND tỉnh" of an article that names one province (its "huyện Hòa Bình" is a district)
+    assert dispatch["committer_body"] == "UBND tỉnh Bạc Liêu" and dispatch["committer"].endswith("(Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh)")
+    # every committer is the head of the gold COMMITS relation of that commitment, and its
+    # name (before the titles) ends with the head's text, or is a title's holder
     by_id = {r["id"]: r for r in gold_records}
     for row in rows:
         record = by_id.get(row["article_id"])
         if record is None or not row["committer"]:
             continue
         heads = [record["spans"][rel["head"]] for rel in record["relations"] if rel["label"] == "COMMITS" and record["spans"][rel["child"]]["start"] == int(row["commitment_start"])]
-        assert any(record["text"][h["start"]:h["end"]] == row["committer"].split(" (")[0] for h in heads)
+        assert any((h["start"], h["end"]) == (int(row["committer_start"]), int(row["committer_end"])) for h in heads)
+        head_text = record["text"][int(row["committer_start"]):int(row["committer_end"])]
+        assert row["committer_label"] == "TITLE" or row["committer"].split(" (")[0].endswith(head_text)
+    # bodies are never the committer (a person or a bare title)
+    assert not any(r["committer_body"] and r["committer_body"] == r["committer"] and r["committer_label"] != "ORG" for r in rows)
 
 
 def test_bad_records_go_to_the_errors_file_and_the_run_goes_on(tmp_path, ledger_model, gold_records, capsys):
@@ -158,7 +169,7 @@ def test_dask_engine_rows_equal_local_rows(tmp_path, ledger_model, gold_records)
 def test_every_output_format_holds_the_same_rows(tmp_path, gold_records):
     import pyarrow.parquet as pq
 
-    from vi_officials.applications.ledger.rows import COLUMNS
+    from vi_officials.applications.ledger.rows import COLUMNS, typed_row
 
     src = write_jsonl(tmp_path / "in.jsonl", gold_records[:2])
     outputs = {ext: tmp_path / f"ledger.{ext}" for ext in ("csv", "jsonl", "parquet", "html")}
@@ -168,7 +179,42 @@ def test_every_output_format_holds_the_same_rows(tmp_path, gold_records):
     from_parquet = pq.read_table(outputs["parquet"]).to_pylist()
     from_csv = read_csv(outputs["csv"])
     assert len(from_jsonl) == sum(1 for r in gold_records[:2] for s in r["spans"] if s["label"] == "COMMITMENT")
-    assert from_parquet == from_jsonl and list(from_csv[0]) == list(COLUMNS)
+    assert from_parquet == [typed_row(r) for r in from_jsonl] and list(from_csv[0]) == list(COLUMNS)
+    # Parquet: real nulls and lists where JSONL and CSV have "", -1 and "; "-joined names
+    without_deadline = next(i for i, r in enumerate(from_jsonl) if not r["deadline_text"])
+    assert from_csv[without_deadline]["deadline_start"] == "-1"
+    assert from_parquet[without_deadline]["deadline_start"] is None and from_parquet[without_deadline]["deadline_text"] is None
+    with_two = next(i for i, r in enumerate(from_jsonl) if r["assignees"])
+    assert from_parquet[with_two]["assignees"] == from_jsonl[with_two]["assignees"].split("; ")
+    assert [(o["start"], o["end"]) for o in from_parquet[with_two]["assignee_offsets"]] == [tuple(map(int, o.split("-"))) for o in from_jsonl[with_two]["assignee_offsets"].split(";")]
+    schema = pq.read_schema(outputs["parquet"])
+    assert str(schema.field("assignees").type) == "list<element: string>" and str(schema.field("committer_start").type) == "int64"
     assert [r["commitment"] for r in from_csv] == [r["commitment"] for r in from_jsonl]
     assert f"{len(from_jsonl)} rows" in outputs["html"].read_text(encoding="utf-8")
     assert cli(["ledger", "--gold", str(src), "--output", str(tmp_path / "ledger.xlsx"), "--no-progress"]) == 2
+
+
+def test_gold_ledger_page_of_the_written_articles_charts_bodies_and_deadline_kinds(tmp_path, root):
+    import re
+
+    src = root / "corpus" / "written" / "articles.jsonl"
+    out, rows_out = tmp_path / "ledger.html", tmp_path / "ledger.jsonl"
+    for path in (out, rows_out):
+        assert cli(["ledger", "--gold", str(src), "--output", str(path), "--no-progress"]) == 0
+    rows = [json.loads(l) for l in rows_out.read_text(encoding="utf-8").splitlines()]
+    page = out.read_text(encoding="utf-8")
+
+    def bars(cls):
+        svg = re.search(f'<svg class="chart {cls}".*?</svg>', page, re.S).group(0)
+        return [(label, int(n)) for label, n in re.findall(r'<g class="bar" data-label="([^"]*)" data-count="(\d+)">', svg)]
+
+    people = {r["committer"] for r in rows if r["committer_label"] == "OFFICIAL"}
+    bare_titles = {r["committer"] for r in rows if r["committer_label"] == "TITLE" and not r["committer_body"]}
+    bodies = bars("bodies")
+    assert len(bodies) == 15 and not {b for b, _ in bodies} & (people | bare_titles)
+    # a province's UBND is told apart from another's
+    assert sum(1 for b, _ in bodies if b.startswith("UBND tỉnh ")) >= 3
+    kinds = dict(bars("kinds"))
+    assert sum(kinds.values()) == len(rows) and kinds["no deadline"] == sum(1 for r in rows if not r["deadline_text"])
+    assert kinds["quarter"] == sum(1 for r in rows if r["deadline"].endswith(("Q1", "Q2", "Q3", "Q4")))
+    assert sum(n for _, n in bars("months")) == kinds["day"] + kinds["month"]

@@ -110,3 +110,19 @@ def test_normalise_deadline(text, article_date, expected):
 def test_default_article_date_is_unknown():
     assert normalise_deadline("30/6") == ""
     assert normalise_deadline("30/6/2023") == "2023-06-30"
+
+
+@pytest.mark.parametrize("text,article_date,kind", [
+    ("trước ngày 30/6", "2023-05", "day"),
+    ("tháng 12/2024", "", "month"),
+    ("quý III", "2024-02", "quarter"),
+    ("6 tháng cuối năm 2024", "", "half-year"),
+    ("giai đoạn 2021-2025", "", "year"),
+    ("sớm nhất có thể", "2024-02", "unresolved"),
+    ("30/6", "", "unresolved"),  # no article date: the year is unknown, not a guess
+    ("", "2024-02", ""),  # no deadline at all
+])
+def test_deadline_kind_keeps_no_deadline_unresolved_and_each_granularity_apart(text, article_date, kind):
+    from vi_officials.applications.ledger.deadlines import deadline_kind
+
+    assert deadline_kind(text, normalise_deadline(text, article_date)) == kind

@@ -127,17 +127,16 @@ def test_row_without_assignees_renders():
     assert '<span class="norm">2023-Q3</span>' in page
 
 
-def test_committer_and_month_selects():
+def test_committer_and_deadline_selects():
     page = render_ledger_html([row1(), row2(), row3(), row1()])
     sel = re.search(r'<select id="f-committer">(.*?)</select>', page).group(1)
     values = re.findall(r'<option value="([^"]*)">', sel)
     assert values == ["*", "Lê Văn Cường", "Nguyễn Văn An", "Trần Thị Bình"]
-    months = re.search(r'<select id="f-month">(.*?)</select>', page).group(1)
-    month_values = re.findall(r'<option value="([^"]*)">', months)
-    assert month_values[0] == "any"
-    assert "2023-06" in month_values and "2023-07" in month_values
-    assert "2023-Q3" not in month_values  # a quarter is not a month
-    assert 'data-month="2023-06"' in page and 'data-month="other/unresolved"' in page
+    deadlines = re.search(r'<select id="f-deadline">(.*?)</select>', page).group(1)
+    options = re.findall(r'<option value="([^"]*)">([^<]*)</option>', deadlines)
+    assert options == [("any", "any"), ("kind:day", "day (2)"), ("kind:month", "month (1)"), ("kind:quarter", "quarter (1)"),
+                       ("month:2023-06", "2023-06"), ("month:2023-07", "2023-07")]
+    assert 'data-month="2023-06"' in page and 'data-kind="quarter"' in page
     assert "4 of 4 rows shown" in page
 
 
@@ -171,21 +170,29 @@ def test_markup_in_rows_is_shown_as_text():
     assert '<mark class="assignee">&lt;img src=x onerror=alert(1)&gt;</mark>' in page
 
 
+def chart(page, cls):
+    svg = re.search(f'<svg class="chart {cls}".*?</svg>', page, re.S).group(0)
+    return re.findall(r'<g class="bar" data-label="([^"]*)" data-count="(\d+)">', svg)
+
+
 def test_svg_charts_contain_the_counts():
     no_body = make_row("Sở Tài chính cam kết rà soát ngân sách.", committer="Sở Tài chính",
                        label="ORG", commitment="rà soát ngân sách")
     nobody = make_row("Cần xây thêm trường học trong năm 2024.", commitment="xây thêm trường học",
                       deadline_text="năm 2024", deadline="2024")
-    page = render_ledger_html([row1(), row2(), row3(), row1(), no_body, nobody])
+    unresolved = make_row("Ông Phạm Văn Dũng hứa sớm sửa đường.", committer="Phạm Văn Dũng",
+                          commitment="sớm sửa đường", deadline_text="sớm", deadline="")
+    page = render_ledger_html([row1(), row2(), row3(), row1(), no_body, nobody, unresolved])
+    # a row without a body is never counted under its committer: the caption counts it
+    assert dict(chart(page, "bodies")) == {"UBND tỉnh Sơn La": "3", "Bộ Giao thông vận tải": "1"}
+    assert "not shown: 2 whose committer names no body, 1 without a committer" in page
     bodies = re.search(r'<svg class="chart bodies".*?</svg>', page, re.S).group(0)
-    got = dict(re.findall(r'<g class="bar" data-label="([^"]*)" data-count="(\d+)">', bodies))
-    assert got == {"UBND tỉnh Sơn La": "3", "Bộ Giao thông vận tải": "1",
-                   "Sở Tài chính": "1", "(none)": "1"}
     assert re.search(r'data-label="UBND tỉnh Sơn La".*?<text class="count"[^>]*>3</text>', bodies)
-    months = re.search(r'<svg class="chart months".*?</svg>', page, re.S).group(0)
-    got = re.findall(r'<g class="bar" data-label="([^"]*)" data-count="(\d+)">', months)
-    # 2023-Q3, the year 2024 and the empty deadline are grouped together, last
-    assert got == [("2023-06", "2"), ("2023-07", "1"), ("other/unresolved", "3")]
+    # no deadline, an unresolved deadline and each granularity are separate bars
+    assert chart(page, "kinds") == [("no deadline", "1"), ("unresolved", "1"), ("day", "2"), ("month", "1"),
+                                    ("quarter", "1"), ("year", "1")]
+    # the month chart holds the day and month deadlines only
+    assert chart(page, "months") == [("2023-06", "2"), ("2023-07", "1")]
 
 
 def test_top_15_bodies():
@@ -215,11 +222,59 @@ def test_page_is_self_contained():
     assert page.count('data-type="num"') == 1
 
 
-def test_month_chart_keeps_the_latest_months_and_sums_the_earlier_ones():
-    from vi_officials.applications.ledger.html_page import EARLIER_MONTHS, OTHER_MONTH, month_counts
+def test_month_chart_keeps_the_latest_months_and_sums_the_earlier_ones_per_year():
+    from vi_officials.applications.ledger.html_page import deadline_kind_counts, month_counts
 
     rows = [{"deadline": f"20{20 + m // 12}-{m % 12 + 1:02d}-15"} for m in range(30)] + [{"deadline": ""}, {"deadline": "2025-Q3"}]
     counts = month_counts(rows, latest=18)
-    assert counts[0] == (EARLIER_MONTHS, 12)
-    assert [m for m, _ in counts[1:19]] == sorted(m for m, _ in counts[1:19]) and counts[18][0] == "2022-06"
-    assert counts[-1] == (OTHER_MONTH, 2)
+    assert counts[0] == ("2020", 12) and len(counts) == 19
+    assert [m for m, _ in counts[1:]] == sorted(m for m, _ in counts[1:]) and counts[-1][0] == "2022-06"
+    # the latest months start in April: January to March of that year are one bar
+    assert month_counts(rows, latest=15)[:3] == [("2020", 12), ("2021-01…03", 3), ("2021-04", 1)]
+    assert month_counts(rows[:5]) == [(f"2020-0{m}", 1) for m in range(1, 6)]
+    assert deadline_kind_counts(rows) == [("no deadline", 1), ("day", 30), ("quarter", 1)]
+
+
+def test_commitment_score_threshold_control():
+    low, high, gold = row1(), row2(), row3()
+    low["commitment_score"], high["commitment_score"], gold["commitment_score"] = 0.4123, 0.97, None
+    page = render_ledger_html([low, high, gold])
+    control = re.search(r'<input id="f-score" type="range"[^>]*>', page).group(0)
+    assert 'min="0"' in control and 'max="100"' in control
+    assert "1 - Math.pow(10, -position / 25)" in page  # a quarter of the slider per nine
+    assert re.findall(r'<tr id="row-\d+"[^>]*data-score="([^"]*)"', page) == ["0.4123", "0.97", ""]
+    assert '<span class="score big" title="COMMITMENT score">0.41</span>' in page
+    # the script hides rows under the threshold and keeps rows without a score
+    assert "score >= minScore" in page and "isNaN(score)" in page
+    # saturated scores keep the digits that tell them apart
+    saturated = row1()
+    saturated["commitment_score"] = 0.99712
+    assert '<span class="score big" title="COMMITMENT score">0.9971</span>' in render_ledger_html([saturated])
+
+
+def test_rows_link_to_their_sentence_in_the_article_text():
+    first = row1()
+    second = make_row(S3, committer="Lê Văn Cường", commitment="giải ngân hết vốn đầu tư công",
+                      prefix=PREFIX + S1 + " Một câu khác. ")
+    same_sentence = row1()
+    same_sentence["commitment"] = "hoàn thành việc cấp thuốc"
+    other_article = row2()
+    page = render_ledger_html([first, second, same_sentence, other_article])
+    links = re.findall(r'<a class="to-text" href="#([^"]+)"', page)
+    assert links == ["t0-s0", "t0-s1", "t0-s0", "t1-s0"]
+    texts = page.split('<section class="texts">')[1]
+    article = re.search(r'<section class="article" id="t0">(.*?)</section>', texts).group(1)
+    # the article's sentences in text order; "…" where text lies between them
+    assert re.sub(r"<[^>]+>", "", article).replace("↑1↑3", "").replace("↑2", "") == f"a1… {S1} … {S3}"
+    assert f'<span class="sent" id="t0-s0">{S1}</span><a class="back" href="#row-0"' in article
+    assert '<a class="back" href="#row-2" title="row 3">↑3</a>' in article
+    assert ".sent:target" in page  # the targeted sentence is highlighted
+
+
+def test_article_text_section_escapes_markup_and_ids_come_from_counters():
+    bad = '"><script>alert(1)</script>'
+    r = make_row(f"Ông A hứa {bad} làm.", article_id=bad, committer="Ông A", commitment="làm")
+    page = render_ledger_html([r])
+    assert page.count("<script>") == 1
+    assert 'id="t0"' in page and 'id="t0-s0"' in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.split('<section class="texts">')[1]

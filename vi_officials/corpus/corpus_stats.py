@@ -19,21 +19,7 @@ from typing import Dict, List, Sequence
 from .corpus_io import CorpusError, CorpusValidationError
 from ..scheme import ALL_SPAN_LABELS, RELATION_LABELS
 from .validate import load_validated
-
-# The 63 provinces and centrally run cities (before the 2025 merger), as written in the press.
-PROVINCES = (
-    "Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Hà Giang", "Cao Bằng", "Bắc Kạn",
-    "Tuyên Quang", "Lào Cai", "Điện Biên", "Lai Châu", "Sơn La", "Yên Bái", "Hòa Bình", "Thái Nguyên",
-    "Lạng Sơn", "Quảng Ninh", "Bắc Giang", "Phú Thọ", "Vĩnh Phúc", "Bắc Ninh", "Hải Dương", "Hưng Yên",
-    "Thái Bình", "Hà Nam", "Nam Định", "Ninh Bình", "Thanh Hóa", "Nghệ An", "Hà Tĩnh", "Quảng Bình",
-    "Quảng Trị", "Thừa Thiên Huế", "Quảng Nam", "Quảng Ngãi", "Bình Định", "Phú Yên", "Khánh Hòa",
-    "Ninh Thuận", "Bình Thuận", "Kon Tum", "Gia Lai", "Đắk Lắk", "Đắk Nông", "Lâm Đồng", "Bình Phước",
-    "Tây Ninh", "Bình Dương", "Đồng Nai", "Bà Rịa - Vũng Tàu", "Long An", "Tiền Giang", "Bến Tre",
-    "Trà Vinh", "Vĩnh Long", "Đồng Tháp", "An Giang", "Kiên Giang", "Hậu Giang", "Sóc Trăng",
-    "Bạc Liêu", "Cà Mau",
-)
-# other spellings the press uses for the same province
-PROVINCE_VARIANTS = {"Hồ Chí Minh": ("TP.HCM", "TPHCM", "TP HCM"), "Thừa Thiên Huế": ("Thừa Thiên - Huế", "TP Huế", "thành phố Huế"), "Bà Rịa - Vũng Tàu": ("Bà Rịa-Vũng Tàu", "BR-VT"), "Đắk Lắk": ("Đăk Lăk",), "Đắk Nông": ("Đăk Nông",)}
+from ..text.places import PROVINCE_VARIANTS, PROVINCES, contains_name as _contains
 
 # Ministries and central bodies (full names; the abbreviations the press uses are variants).
 CENTRAL_BODIES = {
@@ -96,10 +82,6 @@ def date_form(text: str) -> str:
         if re.search(r"(?<!\d)" + pattern + r"(?!\d)", low, re.IGNORECASE):
             return name
     return "other"
-
-
-def _contains(text: str, name: str) -> bool:
-    return re.search(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text) is not None
 
 
 def ngram_recurrence(texts: Sequence[str], n: int = 8) -> List[float]:

@@ -9,7 +9,9 @@ in from the article's date, on the rule that a deadline lies in the article's
 future; without an article date, such an expression stays unresolved.
 
 Output forms: "YYYY-MM-DD", "YYYY-MM", "YYYY-Qn", "YYYY-Hn", "YYYY" (a range
-of years, i.e. a plan period, resolves to its end year), or "".
+of years, i.e. a plan period, resolves to its end year), or "". `deadline_kind`
+names the form: "day", "month", "quarter", "half-year", "year", or "unresolved"
+for a text that gave "" (and "" when there is no deadline text at all).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import re
 import unicodedata
 from typing import Callable, NamedTuple, Optional
 
-__all__ = ["normalise_deadline"]
+__all__ = ["normalise_deadline", "deadline_kind", "DEADLINE_KINDS", "UNRESOLVED"]
 
 _MIN_YEAR, _MAX_YEAR = 1900, 2199
 
@@ -172,3 +174,23 @@ def normalise_deadline(text: str, article_date: str = "") -> str:
         if m:
             return resolve(m, article)
     return ""
+
+
+# granularity of each output form, finest first
+DEADLINE_KINDS = (
+    ("day", re.compile(r"\d{4}-\d{2}-\d{2}")),
+    ("month", re.compile(r"\d{4}-\d{2}")),
+    ("quarter", re.compile(r"\d{4}-Q[1-4]")),
+    ("half-year", re.compile(r"\d{4}-H[12]")),
+    ("year", re.compile(r"\d{4}")),
+)
+UNRESOLVED = "unresolved"
+
+
+def deadline_kind(text: str, value: str) -> str:
+    """What a deadline is: the granularity of its normalised `value`, "unresolved" when
+    there is a deadline `text` but no value, "" when there is no deadline text."""
+    for kind, form in DEADLINE_KINDS:
+        if form.fullmatch(value or ""):
+            return kind
+    return UNRESOLVED if (text or "").strip() else ""

@@ -1,25 +1,40 @@
 """The commitment ledger as one self-contained HTML page.
 
 `render_ledger_html(rows)` takes the ledger rows (one dict per predicted commitment,
-see the ledger schema) and returns a page with no external resources: inline CSS, two
-bar charts drawn as inline SVG here in Python, client-side filters and a sortable table
+see the ledger schema) and returns a page with no external resources: inline CSS, bar
+charts drawn as inline SVG here in Python (commitments per body, deadlines by kind --
+"no deadline", "unresolved" and each resolved granularity kept apart -- and resolved
+day or month deadlines per month), client-side filters (committer, assignee, deadline,
+a minimum commitment score on a slider that gives each "nine" -- 0.9, 0.99, 0.999 -- a
+quarter of its length, so saturated scores can still be told apart) and a sortable table
 whose sentence column highlights the committer, commitment, assignees and deadline.
+Each row links to its sentence in the article-text section below the table, where the
+targeted sentence is highlighted; that section holds the sentences of the article that
+carry commitments, in text order, with "…" where text lies between them (the rows carry
+sentences, not whole articles).
 
 Every piece of text that comes from a row is passed through `html.escape`; the page's
 script reads only `data-*` attributes (escaped like any other attribute), so no row data
-is ever placed inside a <script> element.
+is ever placed inside a <script> element. Element ids are built from counters, never
+from row text.
 """
 from __future__ import annotations
 
 import html
 import re
 from collections import Counter
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-__all__ = ["render_ledger_html", "highlight_sentence", "deadline_month"]
+from .deadlines import UNRESOLVED, deadline_kind
 
-OTHER_MONTH = "other/unresolved"
+__all__ = ["render_ledger_html", "highlight_sentence", "deadline_month", "deadline_kind_counts"]
+
+OTHER_MONTH = "not a day or month"
 NONE_LABEL = "(none)"
+NO_BODY = "(no body)"
+NO_DEADLINE = "no deadline"
+# the deadline chart's bars, in this order
+KIND_ORDER = (NO_DEADLINE, UNRESOLVED, "day", "month", "quarter", "half-year", "year")
 TOP_BODIES = 15
 MONTH_RE = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2]))(?:$|-)")
 # Highlight classes in the order a part is considered: a later part that crosses an
@@ -49,8 +64,11 @@ def _score(value) -> Optional[float]:
 
 
 def _fmt_score(value) -> str:
+    """Two decimals, or up to four above 0.99 where saturated scores differ: "0.9971"."""
     s = _score(value)
-    return "" if s is None else f"{s:.2f}"
+    if s is None:
+        return ""
+    return f"{s:.4f}".rstrip("0").rstrip(".") if 0.99 <= s < 1 else f"{s:.2f}"
 
 
 def deadline_month(deadline: str) -> str:
@@ -59,12 +77,28 @@ def deadline_month(deadline: str) -> str:
     return m.group(1) if m else OTHER_MONTH
 
 
+def row_deadline_kind(row: dict) -> str:
+    """The row's deadline kind (its `deadline_kind`, or worked out from the deadline for
+    rows without one): a granularity, "unresolved" or "no deadline"."""
+    kind = row.get("deadline_kind") or deadline_kind(row.get("deadline_text") or "", row.get("deadline") or "")
+    return kind or NO_DEADLINE
+
+
 def _body(row: dict) -> str:
-    return (row.get("committer_body") or "").strip() or (row.get("committer") or "").strip() or NONE_LABEL
+    """The committer's body; never the committer itself."""
+    return (row.get("committer_body") or "").strip() or NO_BODY
 
 
-def parse_offsets(text: str) -> List[Tuple[int, int]]:
-    """'12-20;30-41' -> [(12, 20), (30, 41)]; malformed pieces are skipped."""
+def _committed(row: dict) -> bool:
+    return bool((row.get("committer") or "").strip())
+
+
+def parse_offsets(text) -> List[Tuple[int, int]]:
+    """'12-20;30-41' (or the typed row's [{"start": 12, "end": 20}, ...]) -> [(12, 20),
+    (30, 41)]; malformed pieces are skipped."""
+    if not isinstance(text, str):
+        pairs = [(p.get("start"), p.get("end")) if isinstance(p, dict) else tuple(p)[:2] for p in (text or [])]
+        return [(_int(a), _int(b)) for a, b in pairs]
     out = []
     for piece in (text or "").split(";"):
         m = re.fullmatch(r"\s*(-?\d+)\s*-\s*(-?\d+)\s*", piece)
@@ -169,26 +203,47 @@ def _bar_chart(title: str, counts: Sequence[Tuple[str, int]], css_class: str, em
 
 
 def body_counts(rows: Iterable[dict], top: int = TOP_BODIES) -> List[Tuple[str, int]]:
+    """Rows per committer body, most first; rows without a body are left out (the chart's
+    caption counts them), so they never crowd out the bodies."""
     counts = Counter(_body(r) for r in rows)
+    counts.pop(NO_BODY, None)
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
 
 
+def _body_caption(rows: Sequence[dict]) -> str:
+    no_committer = sum(1 for r in rows if not _committed(r))
+    no_body = sum(1 for r in rows if _committed(r) and _body(r) == NO_BODY)
+    return (f"Commitments per committer body (top {TOP_BODIES}; not shown: {no_body} whose committer "
+            f"names no body, {no_committer} without a committer)")
+
+
 MAX_MONTHS = 18
-EARLIER_MONTHS = "earlier months"
 
 
 def month_counts(rows: Iterable[dict], latest: int = MAX_MONTHS) -> List[Tuple[str, int]]:
-    """Counts per deadline month in time order; past `latest` distinct months the earlier
-    ones are summed into one bar, so an archive of years stays one readable chart."""
+    """Counts per deadline month of the day and month deadlines, in time order; past
+    `latest` distinct months the earlier ones are summed per year ("2023", or "2024-01…05"
+    for the part of a year before the latest months), so an archive of years stays one
+    readable chart. Other deadlines are in `deadline_kind_counts`."""
     counts = Counter(deadline_month(r.get("deadline") or "") for r in rows)
-    other = counts.pop(OTHER_MONTH, 0)
+    counts.pop(OTHER_MONTH, None)
     out = sorted(counts.items())
-    if len(out) > latest:
-        earlier = sum(n for _, n in out[:-latest])
-        out = [(EARLIER_MONTHS, earlier)] + out[-latest:]
-    if other:
-        out.append((OTHER_MONTH, other))
-    return out
+    if len(out) <= latest:
+        return out
+    first_shown = out[-latest][0]
+    years: Dict[str, int] = {}
+    for month, n in out[:-latest]:
+        year = month[:4]
+        label = year if year < first_shown[:4] else f"{year}-01…{int(first_shown[5:]) - 1:02d}"
+        years[label] = years.get(label, 0) + n
+    return sorted(years.items()) + out[-latest:]
+
+
+def deadline_kind_counts(rows: Iterable[dict]) -> List[Tuple[str, int]]:
+    """Rows per deadline kind: "no deadline", "unresolved" (a deadline text that could
+    not be normalised), then each granularity; kinds with no row are left out."""
+    counts = Counter(row_deadline_kind(r) for r in rows)
+    return [(k, counts[k]) for k in KIND_ORDER if counts[k]]
 
 
 # --------------------------------------------------------------------------- table
@@ -204,14 +259,21 @@ def _score_badge(value, what: str) -> str:
     return f' <span class="score" title="{_esc(what)} score">{s}</span>' if s else ""
 
 
-def _row_html(row: dict) -> str:
+def _assignees(row: dict) -> List[str]:
+    value = row.get("assignees") or ""
+    items = value.split("; ") if isinstance(value, str) else [str(v) for v in value]
+    return [a for a in items if a.strip()]
+
+
+def _row_html(row: dict, number: int, sentence_id: str) -> str:
     committer = row.get("committer") or ""
     body = row.get("committer_body") or ""
     label = row.get("committer_label") or ""
-    assignees = [a for a in (row.get("assignees") or "").split("; ") if a.strip()]
+    assignees = _assignees(row)
     deadline_text = row.get("deadline_text") or ""
     deadline = row.get("deadline") or ""
     month = deadline_month(deadline)
+    kind = row_deadline_kind(row)
     score = _score(row.get("commitment_score"))
 
     committer_cell = (f'<div>{_esc(committer) or "<span class=none>—</span>"}'
@@ -223,28 +285,67 @@ def _row_html(row: dict) -> str:
                      or '<span class="none">—</span>')
     assignee_cell += _score_badge(row.get("assigned_score"), "ASSIGNED_TO")
     if deadline_text or deadline:
-        norm = (f'<span class="norm">{_esc(deadline)}</span>' if deadline
+        norm = (f'<span class="norm">{_esc(deadline)}</span> <span class="kind">{_esc(kind)}</span>' if deadline
                 else '<span class="norm unresolved">unresolved</span>')
         deadline_cell = (f'<div>{_esc(deadline_text) or "<span class=none>—</span>"}</div>'
                          f'<div class="sub">→ {norm}{_score_badge(row.get("deadline_score"), "deadline")}</div>')
     else:
         deadline_cell = '<span class="none">—</span>'
+    score_cell = (f'<span class="score big" title="COMMITMENT score">{_fmt_score(score)}</span>' if score is not None
+                  else '<span class="none">—</span>')
+    link = f'<a class="to-text" href="#{sentence_id}" title="the sentence in the article text">in the text ↓</a>'
 
     cells = [
         (row.get("article_id") or "", f'<code>{_esc(row.get("article_id") or "")}</code>'),
         (row.get("article_date") or "", _esc(row.get("article_date") or "")),
         (committer, committer_cell),
         (row.get("commitment") or "", _esc(row.get("commitment") or "")),
-        ("" if score is None else repr(score),
-         f'<span class="score big">{_fmt_score(score)}</span>' if score is not None
-         else '<span class="none">—</span>'),
+        ("" if score is None else repr(score), score_cell),
         ("; ".join(assignees), assignee_cell),
         (deadline or deadline_text, deadline_cell),
-        (row.get("sentence") or "", f'<div class="sentence">{highlight_sentence(row)}</div>'),
+        (row.get("sentence") or "", f'<div class="sentence">{highlight_sentence(row)}</div>{link}'),
     ]
     tds = "".join(f'<td data-sort="{_esc(key)}">{content}</td>' for key, content in cells)
-    return (f'<tr data-committer="{_esc(committer)}" data-assignees="{_esc(row.get("assignees") or "")}" '
-            f'data-month="{_esc(month)}">{tds}</tr>')
+    return (f'<tr id="row-{number}" data-committer="{_esc(committer)}" data-assignees="{_esc("; ".join(assignees))}" '
+            f'data-month="{_esc(month)}" data-kind="{_esc(kind)}" '
+            f'data-score="{"" if score is None else repr(score)}">{tds}</tr>')
+
+
+# --------------------------------------------------------------------------- article texts
+
+def _sentence_ids(rows: Sequence[dict]) -> Tuple[List[str], Dict[str, Dict[int, Tuple[str, str, List[int]]]]]:
+    """An element id per row for its sentence, and per article (in order of first row)
+    its sentences: start -> (id, sentence, numbers of the rows in it). Ids come from
+    counters, so row text never reaches an id."""
+    articles: Dict[str, Dict[int, Tuple[str, str, List[int]]]] = {}
+    ids = []
+    for number, row in enumerate(rows):
+        article = str(row.get("article_id") or "")
+        sentences = articles.setdefault(article, {})
+        start = _int(row.get("sentence_start"), 0)
+        if start not in sentences:
+            sentences[start] = (f"t{len(articles) - 1}-s{len(sentences)}", row.get("sentence") or "", [])
+        sentences[start][2].append(number)
+        ids.append(sentences[start][0])
+    return ids, articles
+
+
+def _article_texts(articles: Dict[str, Dict[int, Tuple[str, str, List[int]]]]) -> str:
+    """One section per article: its sentences that carry commitments, in text order,
+    "…" between two that are not adjacent; each links back to its rows."""
+    out = []
+    for n, (article, sentences) in enumerate(articles.items()):
+        parts, end = [], None
+        for start in sorted(sentences):
+            sid, sentence, numbers = sentences[start]
+            if start - (0 if end is None else end) > 2:  # more than the space between two sentences
+                parts.append('<span class="gap">…</span> ')
+            back = "".join(f'<a class="back" href="#row-{i}" title="row {i + 1}">↑{i + 1}</a>' for i in numbers)
+            parts.append(f'<span class="sent" id="{sid}">{_esc(sentence)}</span>{back} ')
+            end = start + len(sentence)
+        out.append(f'<section class="article" id="t{n}"><h3><code>{_esc(article)}</code></h3>'
+                   f'<p>{"".join(parts).rstrip()}</p></section>')
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- page
@@ -307,6 +408,19 @@ mark.commitment { background: var(--c-commitment); }
 mark.assignee { background: var(--c-assignee); box-shadow: inset 0 -2px #3fa45b; }
 mark.deadline { background: var(--c-deadline); box-shadow: inset 0 -2px #d1453b; }
 .empty-row td { text-align: center; color: var(--muted); font-style: italic; padding: 24px; }
+.chart.kinds rect { fill: #8a63d2; }
+.chart.kinds g[data-label="no deadline"] rect, .chart.kinds g[data-label="unresolved"] rect { fill: #afb8c1; }
+.filters input[type=range] { min-width: 160px; padding: 0; }
+.kind { color: var(--muted); font-size: 11px; }
+a.to-text { font-size: 12px; color: var(--accent); text-decoration: none; }
+.texts h2 { font-size: 18px; margin: 28px 0 8px; }
+.article { border-top: 1px solid var(--line); padding: 6px 0; }
+.article h3 { font-size: 13px; margin: 6px 0; }
+.article p { margin: 0; max-width: 980px; }
+.sent { border-radius: 3px; }
+.sent:target { background: var(--c-commitment); outline: 2px solid #d4a72c; }
+.gap { color: var(--muted); }
+a.back { font-size: 11px; color: var(--accent); text-decoration: none; margin-left: 2px; vertical-align: super; }
 """
 
 JS = """
@@ -316,22 +430,31 @@ JS = """
   var rows = Array.prototype.slice.call(tbody.querySelectorAll('tr[data-month]'));
   var selCommitter = document.getElementById('f-committer');
   var inpAssignee = document.getElementById('f-assignee');
-  var selMonth = document.getElementById('f-month');
+  var selDeadline = document.getElementById('f-deadline');
+  var inpScore = document.getElementById('f-score');
+  var outScore = document.getElementById('f-score-value');
   var shown = document.getElementById('shown');
   function apply() {
-    var c = selCommitter.value, a = inpAssignee.value.trim().toLocaleLowerCase(), m = selMonth.value, n = 0;
+    var c = selCommitter.value, a = inpAssignee.value.trim().toLocaleLowerCase(), d = selDeadline.value, n = 0;
+    // the slider is on a scale of nines: 25 -> 0.9, 50 -> 0.99, 75 -> 0.999, 100 -> 0.9999
+    var position = parseFloat(inpScore.value) || 0;
+    var minScore = position <= 0 ? 0 : 1 - Math.pow(10, -position / 25);
+    outScore.textContent = minScore.toFixed(position > 50 ? 4 : 2);
     rows.forEach(function (tr) {
+      var score = tr.dataset.score === '' ? NaN : parseFloat(tr.dataset.score);
       var ok = (c === '*' || tr.dataset.committer === c) &&
                (a === '' || tr.dataset.assignees.toLocaleLowerCase().indexOf(a) !== -1) &&
-               (m === 'any' || tr.dataset.month === m);
+               (d === 'any' || (d.indexOf('kind:') === 0 ? tr.dataset.kind === d.slice(5) : tr.dataset.month === d.slice(6))) &&
+               (isNaN(score) || score >= minScore);
       tr.hidden = !ok;
       if (ok) { n++; tr.classList.toggle('alt', n % 2 === 0); }
     });
     shown.textContent = n + ' of ' + rows.length + ' rows shown';
   }
   selCommitter.addEventListener('change', apply);
-  selMonth.addEventListener('change', apply);
+  selDeadline.addEventListener('change', apply);
   inpAssignee.addEventListener('input', apply);
+  inpScore.addEventListener('input', apply);
   var ths = table.tHead.rows[0].cells;
   Array.prototype.forEach.call(ths, function (th, col) {
     th.addEventListener('click', function () {
@@ -381,38 +504,45 @@ def render_ledger_html(rows: List[dict], title: str = "Commitment ledger") -> st
     committers = sorted({r.get("committer") or "" for r in rows})
     n_committers = len([c for c in committers if c])
     n_resolved = sum(1 for r in rows if (r.get("deadline") or "").strip())
+    n_bodies = sum(1 for r in rows if (r.get("committer_body") or "").strip())
     months = sorted({deadline_month(r.get("deadline") or "") for r in rows} - {OTHER_MONTH})
-    has_other = any(deadline_month(r.get("deadline") or "") == OTHER_MONTH for r in rows)
+    kinds = deadline_kind_counts(rows)
+    sentence_ids, articles = _sentence_ids(rows)
 
     stats = "".join(f"<li>{s}</li>" for s in (
         f"{n_rows} rows", f"{n_articles} articles", f"{n_committers} committers",
-        f"{n_resolved} rows with a resolved deadline"))
+        f"{n_bodies} rows with a body", f"{n_resolved} rows with a resolved deadline"))
     charts = (
-        _bar_chart(f"Commitments per committer body (top {TOP_BODIES})", body_counts(rows),
-                   "bodies", "no commitments")
-        + _bar_chart(f"Commitments per deadline month (latest {MAX_MONTHS})", month_counts(rows), "months",
-                     "no commitments"))
+        _bar_chart(_body_caption(rows), body_counts(rows), "bodies", "no committer with a body")
+        + _bar_chart("Commitments per deadline kind", kinds, "kinds", "no commitments")
+        + _bar_chart(f"Day or month deadlines per month (latest {MAX_MONTHS}; earlier ones per year)", month_counts(rows), "months",
+                     "no day or month deadlines"))
     legend = ('<div class="legend"><span>Highlights in the sentence:</span>'
               '<mark class="committer">committer</mark>'
               '<mark class="commitment">commitment</mark>'
               '<mark class="assignee">assignee</mark>'
               '<mark class="deadline">deadline</mark></div>')
     committer_opts = [("*", "all")] + [(c, c or NONE_LABEL) for c in committers]
-    month_opts = [("any", "any")] + [(m, m) for m in months]
-    if has_other:
-        month_opts.append((OTHER_MONTH, OTHER_MONTH))
+    deadline_opts = ([("any", "any")] + [(f"kind:{k}", f"{k} ({n})") for k, n in kinds]
+                     + [(f"month:{m}", m) for m in months])
     filters = (
         '<div class="filters">'
         f'<label>Committer<select id="f-committer">{_options(committer_opts)}</select></label>'
         '<label>Assignee contains<input id="f-assignee" type="search" '
         'placeholder="e.g. Sở Y tế" autocomplete="off"></label>'
-        f'<label>Deadline month<select id="f-month">{_options(month_opts)}</select></label>'
+        f'<label>Deadline<select id="f-deadline">{_options(deadline_opts)}</select></label>'
+        '<label>Commitment score at least <output id="f-score-value" for="f-score">0.00</output>'
+        '<input id="f-score" type="range" min="0" max="100" step="1" value="0" '
+        'title="rows below this score are hidden; rows without a score (gold) are always shown. '
+        'The scale has room for saturated scores: a quarter of it per nine (0.9, 0.99, 0.999, 0.9999)"></label>'
         f'<span id="shown" aria-live="polite">{n_rows} of {n_rows} rows shown</span>'
         '</div>')
     head = "".join(f'<th scope="col" data-type="{t}">{_esc(h)}<span class="arrow"></span></th>'
                    for h, t in COLUMNS)
-    body = "".join(_row_html(r) for r in rows) or (
+    body = "".join(_row_html(r, i, sid) for i, (r, sid) in enumerate(zip(rows, sentence_ids))) or (
         f'<tr class="empty-row"><td colspan="{len(COLUMNS)}">No commitments in the ledger.</td></tr>')
+    texts = (f'<section class="texts"><h2>Article text: the sentences with commitments</h2>'
+             f'{_article_texts(articles)}</section>' if articles else "")
     return (
         "<!DOCTYPE html>\n"
         '<html lang="vi"><head><meta charset="utf-8">'
@@ -423,4 +553,5 @@ def render_ledger_html(rows: List[dict], title: str = "Commitment ledger") -> st
         f'<section class="charts">{charts}</section>'
         f"{legend}{filters}"
         f'<table id="ledger"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        f"{texts}"
         f"<script>{JS}</script></body></html>\n")

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Set
 
-from .rows import COLUMNS
+from .rows import COLUMNS, OFFSET_COLUMNS, SCORE_COLUMNS, typed_row
 from .sources import InputError
 
 FORMATS = (".csv", ".jsonl", ".parquet", ".html")
@@ -103,7 +103,7 @@ def write_output(rows_path: Path, output: Path) -> None:
         with pq.ParquetWriter(output, schema) as writer:
             batch: List[Dict] = []
             for row in read_rows(rows_path):
-                batch.append(row)
+                batch.append(typed_row(row))
                 if len(batch) == 10000:
                     writer.write_table(pa.Table.from_pylist(batch, schema=schema))
                     batch = []
@@ -115,10 +115,15 @@ def write_output(rows_path: Path, output: Path) -> None:
 
 
 def _arrow_type(column: str):
+    """Parquet columns hold real values: nulls for missing parts, lists for assignees."""
     import pyarrow as pa
 
-    if column.endswith("_score"):
+    if column == "assignees":
+        return pa.list_(pa.string())
+    if column == "assignee_offsets":
+        return pa.list_(pa.struct([("start", pa.int64()), ("end", pa.int64())]))
+    if column in SCORE_COLUMNS:
         return pa.float64()
-    if column.endswith(("_start", "_end")):
+    if column in OFFSET_COLUMNS:
         return pa.int64()
     return pa.string()
