@@ -68,7 +68,7 @@ def test_ledger_returns_the_ledger_rows_as_a_dataframe(nlp, texts):
     assert isinstance(table, pandas.DataFrame) and list(table.columns) == list(COLUMNS)
     expected = [row for r, doc in zip(records, nlp.pipe(texts)) for row in ledger_rows(doc_to_record(doc, r["id"], {}, with_scores=True), "2023-05")]
     assert len(table) == len(expected) > 0
-    assert table.to_dict("records") == pandas.DataFrame(expected, columns=list(COLUMNS)).to_dict("records")
+    pandas.testing.assert_frame_equal(table, pandas.DataFrame(expected, columns=list(COLUMNS)))
     assert set(table["article_date"]) == {"2023-05"}
     # plain texts get ids in order; a date object works like its ISO string
     by_text = vi_officials.ledger(texts, model=nlp, date=datetime.date(2023, 5, 2))

@@ -63,11 +63,17 @@ Vietnamese news pipeline that finds officials (`OFFICIAL`), their titles (`TITLE
 
 **Backbone:** `{backbone}`{f" (`{meta.get('transformer')}`)" if backbone == "phobert" else " (a CNN tok2vec trained from scratch; no pre-trained weights)"}.
 
-**Training data:** five annotated news articles about officials' working sessions (Hà Nội, Hải Phòng; 2021–2024), about 4,400 syllables in all. That is very little: expect the model to know the titles, bodies and phrasing of these articles well and to generalise unevenly to other regions, outlets and genres. The accuracy below is measured on held-out article(s) ({n_docs if n_docs is not None else "?"} document(s)) and carries a wide margin of error; the project README reports leave-one-article-out cross-validation, which is the more honest estimate.
+**Training data:** five annotated seed news articles about officials' working sessions (Hà Nội, Hải Phòng; 2021–2024) and articles written for the project in the same genre across provinces and sectors (training only). That is little data: expect the model to generalise unevenly to other regions, outlets and genres. The accuracy below is measured on held-out article(s) ({n_docs if n_docs is not None else "?"} document(s)) and carries a wide margin of error; the project README reports cross-validation and real-news dev-set scores, which are the more honest estimates.
 
 **Usage**
 
+The pipeline requires the code wheel `vi-officials`, built next to it: `pip install --find-links models {name}`.
+
 ```python
+import vi_officials
+result = vi_officials.extract("Bộ trưởng Tô Lâm đề nghị Công an thành phố hoàn thành việc cấp căn cước trước ngày 30/7/2023.")  # plain dicts
+table = vi_officials.ledger(["…"], date="2023-07")  # a pandas DataFrame, one row per commitment
+
 import spacy
 nlp = spacy.load("{name}")
 doc = nlp("Bộ trưởng Tô Lâm đề nghị Công an thành phố hoàn thành việc cấp căn cước trước ngày 30/7/2023.")
@@ -131,7 +137,7 @@ def build_model_wheel(model_dir: Path, work: Path, metrics_path: Optional[Path],
         license="MIT",
         author="vi-officials project",
         requirements=requirements,
-        sources=[{"name": "Five seed news articles annotated for this project (corpus/GUIDELINES.md)"}],
+        sources=[{"name": "Five seed news articles annotated for this project and articles written for it (corpus/GUIDELINES.md)"}],
     )
     if metrics:
         meta["performance"] = heldout_performance(metrics)
