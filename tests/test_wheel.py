@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 import srsly
 
-from vi_officials.training.package_cli import package
+import vi_officials
+from vi_officials.training.package_cli import package, runtime_requirements
 
 TEXT = "Phó Chủ tịch UBND tỉnh Lào Cai Nguyễn Văn Minh đề nghị Sở Xây dựng hoàn thành dự án trước ngày 30/6/2024.\n"
 
@@ -70,6 +71,9 @@ def test_model_wheel_requires_the_code_wheel_and_carries_no_copy(wheels):
     assert model_meta["requirements"] == ["spacy>=3.8.0,<3.9.0", f"vi-officials~={code_version}"]
     assert f"vi-officials~={code_version}" in meta.get_all("Requires-Dist")
     assert "import vi_officials" in init
+    assert code_version == vi_officials.__version__
+    # a PhoBERT pipeline asks for the transformer stack through the code wheel's extra
+    assert runtime_requirements("phobert", "0.1.0") == ["spacy>=3.8.0,<3.9.0", "vi-officials[transformer]~=0.1.0"]
 
 
 def test_project_yml_package_declares_both_wheels(root, wheels):

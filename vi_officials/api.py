@@ -85,7 +85,7 @@ def doc_to_dict(doc: "Doc") -> Extraction:
 def extract(text_or_texts: str, model: Model = None) -> Extraction: ...
 @overload
 def extract(text_or_texts: Iterable[str], model: Model = None) -> List[Extraction]: ...
-def extract(text_or_texts, model=None):
+def extract(text_or_texts: Union[str, Iterable[str]], model: Model = None) -> Union[Extraction, List[Extraction]]:
     """Officials, titles, bodies, dates, commitments and relations in one text (a dict) or
     in several texts (a list of dicts, in order), as plain data:
 

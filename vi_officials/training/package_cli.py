@@ -101,7 +101,7 @@ def build_wheel(source: Path, outdir: Path) -> Path:
     """`python -m build --wheel` of one source tree; the path of the wheel."""
     from ..extras import require
 
-    require("build")
+    require("build.__main__")
     subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(outdir), str(source)], check=True, stdout=subprocess.DEVNULL)
     wheels = sorted(outdir.glob("*.whl"))
     if len(wheels) != 1:
