@@ -84,10 +84,20 @@ def test_project_yml_package_declares_both_wheels(root, wheels):
     assert f"models/{wheels.code.name}" in outputs and f"models/{model_wheel}" in outputs, outputs
 
 
-def make_venv(path: Path, system_site_packages: bool) -> Path:
-    """A venv without its own pip: pip runs from this environment with --python."""
-    venv.EnvBuilder(with_pip=False, system_site_packages=system_site_packages, symlinks=True).create(path)
-    return path / "bin" / "python"
+def make_venv(path: Path, see_this_env: bool = False) -> Path:
+    """A venv without its own pip (pip runs from this environment with --python). With
+    `see_this_env`, this environment's site-packages come after the venv's own, as with
+    --system-site-packages, which would give the base interpreter's when this is a venv."""
+    venv.EnvBuilder(with_pip=False, symlinks=True).create(path)
+    python = path / "bin" / "python"
+    if see_this_env:
+        sites = [p for p in sys.path if p.endswith("-packages") and Path(p).is_dir()]
+        (venv_site(python) / "zz_this_env.pth").write_text(f"import site; [site.addsitedir(p) for p in {sites!r}]\n", encoding="utf-8")
+    return python
+
+
+def venv_site(python: Path) -> Path:
+    return Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True).stdout.strip())
 
 
 def pip(python: Path, *args: str) -> None:
@@ -120,7 +130,7 @@ def dependency_closure(requirements):
 
 def link_distributions(dists, python: Path) -> None:
     """Make `dists` (files and metadata) visible in the venv by symbolic links."""
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True).stdout.strip())
+    site = venv_site(python)
     for dist in dists:
         tops = {Path(str(f)).parts[0] for f in (dist.files or [])}
         for top in sorted(t for t in tops if t not in ("..", "__pycache__")):
@@ -157,7 +167,7 @@ def run_checks(python: Path, root: Path, cwd: Path, *flags: str) -> None:
 def test_readme_sequence_project_install_then_model_wheel(tmp_path, wheels, root):
     """`pip install -e ".[test]"`, then `pip install models/vi_officials_cnn-….whl`: the
     model wheel's requirement is met by the project install, no second copy of the code."""
-    python = make_venv(tmp_path / "venv", system_site_packages=True)  # this environment's packages: the set-up step needs no index
+    python = make_venv(tmp_path / "venv", see_this_env=True)  # this environment's packages: the set-up step needs no index
     pip(python, "install", "--no-index", "--no-build-isolation", "-e", f"{root}[test]")
     pip(python, "install", "--no-index", str(wheels.model))
     run_checks(python, root, tmp_path, "--project")
@@ -165,7 +175,7 @@ def test_readme_sequence_project_install_then_model_wheel(tmp_path, wheels, root
 
 def test_clean_venv_with_only_the_wheels(tmp_path, wheels, root):
     """A venv with nothing but the two wheels and the third-party packages they declare."""
-    python = make_venv(tmp_path / "venv", system_site_packages=False)
+    python = make_venv(tmp_path / "venv")
     requirements = [r for w in wheels for r in (wheel_metadata(w)[1].get_all("Requires-Dist") or []) if "extra ==" not in r and not r.startswith("vi-officials")]
     link_distributions(dependency_closure(requirements), python)
     pip(python, "install", "--no-index", "--find-links", str(wheels.model.parent), "vi_officials_cnn")
