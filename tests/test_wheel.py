@@ -92,7 +92,7 @@ def make_venv(path: Path, see_this_env: bool = False) -> Path:
     python = path / "bin" / "python"
     if see_this_env:
         sites = [p for p in sys.path if p.endswith("-packages") and Path(p).is_dir()]
-        (venv_site(python) / "zz_this_env.pth").write_text(f"import site; [site.addsitedir(p) for p in {sites!r}]\n", encoding="utf-8")
+        (venv_site(python) / "zz_this_env.pth").write_text("".join(f"import site; site.addsitedir({p!r})\n" for p in sites), encoding="utf-8")
     return python
 
 
