@@ -1,7 +1,12 @@
-"""Run inside a fresh virtual environment where only the model wheel is installed.
+"""Run inside a virtual environment where the wheels from models/ are installed.
+
+    python wheel_checks.py PACKAGE_NAME            # a clean venv with only the wheels
+    python wheel_checks.py PACKAGE_NAME --project  # the README's sequence: project install, then the model wheel
 
 Exits non-zero with a message on the first failed check. Invoked by test_wheel.py; not
-collected by pytest itself (it must not import the project)."""
+collected by pytest itself."""
+import importlib.util
+import os
 import sys
 import tracemalloc
 import unicodedata
@@ -10,19 +15,29 @@ import warnings
 import spacy
 
 name = sys.argv[1]
-try:
-    import vi_officials  # noqa: F401
-
-    sys.exit("the project package is importable: the check would prove nothing")
-except ImportError:
-    pass
-
-nlp = spacy.load(name)
+with_project = "--project" in sys.argv[2:]
 
 
 def check(condition, message):
     if not condition:
         sys.exit(f"FAILED: {message}")
+
+
+import vi_officials  # noqa: E402
+from vi_officials.applications.ledger.rows import COLUMNS  # noqa: E402
+
+where = os.path.realpath(vi_officials.__file__)
+if with_project:
+    check(where.startswith(os.path.realpath(os.environ["VI_OFFICIALS_ROOT"])), f"vi_officials comes from the project checkout, not {where}")
+else:
+    # the code wheel, installed in this venv; and the core install is lean
+    check(where.startswith(os.path.realpath(sys.prefix)), f"vi_officials comes from the venv's code wheel, not {where}")
+    heavy = [m for m in ("torch", "transformers", "underthesea", "wandb", "datasets", "dask", "pyarrow", "matplotlib") if importlib.util.find_spec(m)]
+    check(not heavy, f"the core install pulls optional packages: {heavy}")
+
+nlp = spacy.load(name)
+installed = vi_officials.api.installed_models()
+check(name in installed, f"installed pipelines: {installed}")
 
 
 def marks(doc):
@@ -35,6 +50,17 @@ def marks(doc):
 TEXT = "Bí thư Thành uỷ Hà Nội Đinh Tiến Dũng đề nghị Công an thành phố tiếp tục hoà hợp, giữ vững an ninh trật tự trước ngày 30/7/2023."
 doc = nlp(TEXT)
 check(all(hasattr(r, "score") for r in doc._.relations), "relations carry scores")
+
+if with_project:  # the rest holds for any install (test_api.py covers the API next to the project)
+    print(f"OK: wheel checks passed (with the project install: {where})")
+    sys.exit(0)
+
+# the one-call API with the default model: the only vi_officials_* pipeline installed
+check(installed == [name], f"the default model is {name}: {installed}")
+result = vi_officials.extract(TEXT)
+check(result == vi_officials.api.doc_to_dict(doc) and len(result["entities"]) == len(doc.ents), "extract(text) with the default model")
+table = vi_officials.ledger([TEXT], date="2023-07")
+check(list(table.columns) == list(COLUMNS) and len(table) == len(doc.spans["commitments"]), f"ledger(texts): {table.shape}")
 
 # Unicode: NFD and the other tone placement give the same predictions, offsets into the given text
 for variant in (unicodedata.normalize("NFD", TEXT), TEXT.replace("uỷ", "ủy").replace("hoà", "hòa")):

@@ -8,13 +8,16 @@ and which spans a relation may join; `relations.py`: `doc._.relations`):
 - `components`: the pipeline components and model architectures;
 - `training`: training, packaging, the tiny offline PhoBERT;
 - `evaluation`: metrics, reports, baselines, cross-validation, dev-set runs, agreement;
-- `applications`: prediction and the commitment ledger, behind the `vi-officials` CLI.
+- `applications`: prediction and the commitment ledger, behind the `vi-officials` CLI;
+- `api`: the one-call API, `vi_officials.extract(text)` and `vi_officials.ledger(texts)`.
 
 Importing the package registers the tokenizer, components, architectures and scorers
 with spaCy (they are also declared as entry points, so `spacy train` finds them).
 """
 from . import relations  # noqa: F401
+from .api import extract, ledger  # noqa: F401
 from .components import phobert, relation_extractor, span_tagger, word_tagger  # noqa: F401
 from .text import tokenizer  # noqa: F401
 
 __version__ = "0.1.0"
+__all__ = ["extract", "ledger"]

@@ -31,9 +31,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     if command not in COMMANDS:
         print(f"vi-officials: unknown command {command!r}\n{usage()}", file=sys.stderr)
         return 2
-    module = importlib.import_module(COMMANDS[command][0])
+    from .extras import missing_extra
+
     sys.argv[0] = f"vi-officials {command}"
-    return module.main(rest)
+    try:
+        return importlib.import_module(COMMANDS[command][0]).main(rest)
+    except ImportError as err:  # an optional dependency (--engine dask, .parquet): one line naming its extra
+        error = missing_extra(err)
+        if error is None:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

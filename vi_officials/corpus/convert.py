@@ -164,8 +164,9 @@ def convert_records(records: Sequence[Dict], path: str) -> Tuple[List[Doc], Coun
 
 def export_hf_dataset(splits: Dict[str, List[Dict]], output_dir: Path) -> None:
     """Save the splits as a `datasets.DatasetDict` (load_from_disk) and as Parquet files."""
-    import datasets
+    from ..extras import require
 
+    datasets = require("datasets")
     span_label = datasets.ClassLabel(names=["OFFICIAL", "TITLE", "ORG", "DATE", "COMMITMENT"])
     rel_label = datasets.ClassLabel(names=list(RELATION_LABELS))
     features = datasets.Features(

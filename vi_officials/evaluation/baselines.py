@@ -80,7 +80,9 @@ UNDERTHESEA_LABELS = {"PER": "OFFICIAL", "ORG": "ORG"}
 
 def underthesea_records(records: Sequence[Dict]) -> List[Dict]:
     """underthesea.ner on each sentence; its tokens are located back in the text."""
-    from underthesea import ner
+    from ..extras import require
+
+    ner = require("underthesea").ner
 
     from ..text.syllables import sentence_spans
 

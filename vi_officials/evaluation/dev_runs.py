@@ -131,8 +131,9 @@ def curve_table(result: Dict) -> str:
 
 
 def plot_curve(result: Dict, path: Path) -> None:
-    import matplotlib
+    from ..extras import require
 
+    matplotlib = require("matplotlib")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

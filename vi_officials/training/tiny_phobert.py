@@ -66,7 +66,9 @@ def learn_bpe(word_counts: Counter, n_merges: int) -> List[Tuple[str, str, int]]
 
 
 def build(output_dir: Path, texts: Iterable[str], size: str = "tiny", n_merges: int = 800, seed: int = 0) -> Path:
-    import torch
+    from ..extras import require
+
+    torch = require("torch")
     from transformers import PhobertTokenizer, RobertaConfig, RobertaModel
 
     output_dir = Path(output_dir)

@@ -39,9 +39,12 @@ def resolve_backbone(backbone: str, transformer: str) -> str:
 
 
 def wandb_overrides(project: str, output: Path) -> Dict[str, object]:
+    from ..extras import require
+
     os.environ.setdefault("WANDB_MODE", "offline")
     os.environ.setdefault("WANDB_SILENT", "true")
     os.environ.setdefault("WANDB_DIR", str(output))
+    require("wandb")
     return {
         "training.logger": {
             "@loggers": "spacy.WandbLogger.v5",
