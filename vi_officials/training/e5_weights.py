@@ -67,18 +67,19 @@ def default_weights_path() -> Path:
 class E5Weights:
     path: Path
     header: Dict[str, float]
-    pieces: List[str]
-    scores: numpy.ndarray
+    pieces: List[str] = field(repr=False)
+    scores: numpy.ndarray = field(repr=False)
     specials: Dict[str, int]
-    norm_map: Dict[int, str]
+    norm_map: Dict[int, str] = field(repr=False)
     data: bytes = field(repr=False)
     directory: Dict[str, Tuple[int, int, int, int]] = field(repr=False)  # name -> dtype, n, offset, nbytes
 
     def _fail(self, what: str) -> WeightsFileError:
         return WeightsFileError(f"{self.path}: {what}")
 
-    def raw(self, name: str, shape: Sequence[int]) -> numpy.ndarray:
-        """Tensor `name` as float32 of `shape` (Q4_0 matrices dequantised)."""
+    def raw(self, name: str, shape: Sequence[int], rows: Optional[Sequence[int]] = None) -> numpy.ndarray:
+        """Tensor `name` as float32 of `shape` (Q4_0 matrices dequantised), or only
+        the given `rows` of it."""
         if name not in self.directory:
             raise self._fail(f"missing tensor {name!r}")
         dtype, n, offset, nbytes = self.directory[name]
@@ -86,11 +87,15 @@ class E5Weights:
         if n != expected:
             raise self._fail(f"tensor {name!r} has {n} values, expected {expected} for shape {tuple(shape)}")
         if dtype == DTYPE_F32:
-            return numpy.frombuffer(self.data, "<f4", n, offset).reshape(shape).astype("float32")
+            values = numpy.frombuffer(self.data, "<f4", n, offset).reshape(shape)
+            return (values if rows is None else values[numpy.asarray(rows)]).astype("float32")
         if dtype == DTYPE_Q4:
-            if n % QK:
-                raise self._fail(f"tensor {name!r} has {n} values, not a multiple of the block size {QK}")
-            return dequantize_q4(numpy.frombuffer(self.data, Q4_BLOCK, n // QK, offset)).reshape(shape)
+            if n % QK or shape[-1] % QK:
+                raise self._fail(f"tensor {name!r} of shape {tuple(shape)} does not split into blocks of {QK}")
+            blocks = numpy.frombuffer(self.data, Q4_BLOCK, n // QK, offset).reshape(shape[0], -1)
+            if rows is not None:
+                blocks = blocks[numpy.asarray(rows)]
+            return dequantize_q4(blocks.reshape(-1)).reshape(len(blocks), *shape[1:])
         raise self._fail(f"tensor {name!r} has unknown dtype {dtype}")
 
 
@@ -149,11 +154,12 @@ def read_weights(path: Path) -> E5Weights:
     if offsets[0] != 0 or offsets[-1] != blob_len or numpy.any(numpy.diff(offsets.astype("int64")) < 0):
         raise WeightsFileError(f"{path}: piece offsets are not increasing from 0 to the piece-byte length {blob_len}")
     pieces = []
+    bounds = offsets.tolist()
     for i in range(n_pieces):
         try:
-            pieces.append(blob[offsets[i] : offsets[i + 1]].decode("utf-8"))
+            pieces.append(blob[bounds[i] : bounds[i + 1]].decode("utf-8"))
         except UnicodeDecodeError:
-            raise WeightsFileError(f"{path}: piece {i} is not valid UTF-8: {blob[offsets[i] : offsets[i + 1]]!r}") from None
+            raise WeightsFileError(f"{path}: piece {i} is not valid UTF-8: {blob[bounds[i] : bounds[i + 1]]!r}") from None
     n_norm, norm_len = cur.unpack("iI", "the normalisation map header")
     norm = _Cursor(path, cur.take(norm_len, "the normalisation map"))
     norm_map = {}
@@ -308,9 +314,7 @@ def state_dict(weights: E5Weights, rows: Optional[Sequence[int]] = None) -> Dict
     word-embedding rows to keep."""
     hd = weights.header
     h, ffn, n_pos = int(hd["hidden"]), int(hd["ffn"]), int(hd["max_positions"])
-    word = weights.raw("emb.word", (int(hd["rows"]), h))
-    if rows is not None:
-        word = word[numpy.asarray(rows)]
+    word = weights.raw("emb.word", (int(hd["rows"]), h), rows)
     positions = numpy.zeros((n_pos + 2, h), dtype="float32")
     positions[2:] = weights.raw("emb.pos", (n_pos, h))
     out = {
@@ -347,16 +351,17 @@ def hf_config(header: Dict[str, float], vocab_size: int, **overrides):
         pad_token_id=1,
         bos_token_id=0,
         eos_token_id=2,
-        tokenizer_class="XLMRobertaTokenizer",
     )
     settings.update(overrides)
     return XLMRobertaConfig(**settings)
 
 
 def save_tokenizer(tokenizer, out_dir: Path, max_length: int) -> None:
-    from transformers import XLMRobertaTokenizerFast
+    # the generic fast class: XLMRobertaTokenizerFast expects a sentencepiece vocab_file,
+    # which spacy-transformers would try to copy when it saves a pipeline
+    from transformers import PreTrainedTokenizerFast
 
-    fast = XLMRobertaTokenizerFast(
+    fast = PreTrainedTokenizerFast(
         tokenizer_object=tokenizer, bos_token="<s>", eos_token="</s>", sep_token="</s>", cls_token="<s>",
         unk_token="<unk>", pad_token="<pad>", mask_token="<mask>", model_max_length=max_length,
     )
@@ -379,17 +384,19 @@ def convert(
     out_dir: Path,
     corpus: Sequence[Path] = (),
     pruned: bool = True,
-    seeds_words: Iterable[str] = (),
+    words: Optional[Iterable[str]] = None,
 ) -> Dict[str, object]:
-    """Write the Hugging Face folder; returns a summary (pieces kept, size)."""
+    """Write the Hugging Face folder; returns a summary (pieces kept, size). The pruned
+    vocabulary covers `words` (default: the syllable inventory and the corpus tokens)."""
     from safetensors.numpy import save_file
 
     weights = read_weights(weights_path)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if pruned:
-        words = vietnamese_syllables() + corpus_words(corpus) + E5_PREFIXES + list(seeds_words)
-        keep, pieces, scores, specials = prune(weights, words)
+        if words is None:
+            words = vietnamese_syllables() + corpus_words(corpus)
+        keep, pieces, scores, specials = prune(weights, list(words) + E5_PREFIXES)
     else:
         keep, pieces, scores, specials = None, weights.pieces, weights.scores, weights.specials
     tensors = state_dict(weights, keep)
