@@ -112,6 +112,11 @@ def test_q4_blocks_dequantise_low_nibble_first():
     assert values[16:].tolist() == [(15 - 8) * 0.5] * 16
 
 
+@pytest.fixture(scope="module")
+def weights_bytes(weights_path):
+    return weights_path.read_bytes()
+
+
 @pytest.mark.parametrize(
     "make, expected",
     [
@@ -123,20 +128,26 @@ def test_q4_blocks_dequantise_low_nibble_first():
     ],
     ids=["magic", "cut-in-tokenizer", "cut-in-tensors", "block-size", "tiny"],
 )
-def test_malformed_weights_file_gives_one_line_error(tmp_path, weights_path, make, expected, capsys):
+def test_malformed_weights_file_gives_one_line_error(tmp_path, weights_bytes, make, expected):
     bad = tmp_path / "bad.bin"
-    bad.write_bytes(make(weights_path.read_bytes()))
+    bad.write_bytes(make(weights_bytes))
     with pytest.raises(WeightsFileError) as err:
         read_weights(bad)
     message = str(err.value)
     assert message.startswith(str(bad)) and expected in message and "\n" not in message
+
+
+def test_e5_weights_command_reports_a_bad_file_in_one_line(tmp_path, weights_bytes, capsys):
+    bad = tmp_path / "cut.bin"
+    bad.write_bytes(weights_bytes[:5000])
     assert e5_weights.main([str(tmp_path / "out"), "--weights", str(bad)]) == 1
     stderr = capsys.readouterr().err.strip()
-    assert stderr.count("\n") == 0 and str(bad) in stderr and expected in stderr
+    assert stderr.count("\n") == 0 and str(bad) in stderr and "truncated" in stderr
+    assert not (tmp_path / "out" / "model.safetensors").exists()
 
 
-def test_missing_tensor_is_named(tmp_path, weights_path):
-    data = bytearray(weights_path.read_bytes())
+def test_missing_tensor_is_named(tmp_path, weights_bytes):
+    data = bytearray(weights_bytes)
     at = data.index(b"l1.fo.w")
     data[at : at + 7] = b"l1.fX.w"
     bad = tmp_path / "renamed.bin"
