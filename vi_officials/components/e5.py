@@ -247,7 +247,8 @@ def E5Encoder(
 
 
 def quantize_dynamic_int8(nlp) -> int:
-    """int8 dynamic quantisation of every e5 encoder's Linear layers (CPU inference)."""
+    """int8 dynamic quantisation of every e5 encoder's Linear layers (CPU inference),
+    in place, so the float32 Linear weights are freed as they are replaced."""
     import torch
 
     count = 0
@@ -258,7 +259,7 @@ def quantize_dynamic_int8(nlp) -> int:
         for node in model.walk():
             if node.name == "e5_encoder":
                 shim = node.layers[0].shims[0]
-                quantised = torch.quantization.quantize_dynamic(shim._model, {torch.nn.Linear}, dtype=torch.qint8)
+                quantised = torch.quantization.quantize_dynamic(shim._model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
                 shim._model = quantised
                 shim._hfmodel.transformer = quantised
                 count += 1
