@@ -205,7 +205,7 @@ def test_missing_e5_folder_says_how_to_build_it(tmp_path):
         model.initialize(X=[blank_nlp().make_doc("Xin chào.")])
 
 
-@pytest.mark.parametrize("freeze, features", [(0, False), (1, True)], ids=["full", "frozen-1+features"])
+@pytest.mark.parametrize("freeze, features", [(0, False), (1, True), (2, False)], ids=["full", "frozen-1+features", "all-frozen"])
 def test_e5_pipeline_trains_and_reloads(tmp_path, tiny_e5, small_corpus, freeze, features):
     import spacy
     import torch
@@ -228,7 +228,7 @@ def test_e5_pipeline_trains_and_reloads(tmp_path, tiny_e5, small_corpus, freeze,
     initial = load_file(str(tiny_e5 / "model.safetensors"))
     trained = shim._model.state_dict()
     changed = lambda name: not torch.allclose(trained[name], initial[name])  # noqa: E731
-    assert changed("encoder.layer.1.attention.self.query.weight")
+    assert changed("encoder.layer.1.attention.self.query.weight") == (freeze < 2)
     assert changed("encoder.layer.0.attention.self.query.weight") == (freeze == 0)
     assert changed("embeddings.word_embeddings.weight") == (freeze == 0)
 

@@ -108,6 +108,8 @@ def e5_forward(model: Model, docs: List[Doc], is_train: bool):
     tokenizer = hf.tokenizer
     if is_train:
         freeze_lower_layers(hf.transformer, model.attrs["freeze_layers"])
+    # with every layer frozen the transformer is a fixed feature extractor: no backward
+    tune = is_train and model.attrs["freeze_layers"] < hf.transformer.config.num_hidden_layers
     ops = model.ops
     xp = ops.xp
     window = model.attrs["max_length"] - 2
@@ -129,7 +131,7 @@ def e5_forward(model: Model, docs: List[Doc], is_train: bool):
             seq = [tokenizer.cls_token_id] + plans[d].ids[s:e] + [tokenizer.sep_token_id]
             input_ids[row, : len(seq)] = seq
             attention[row, : len(seq)] = 1
-        hidden, backprop = wrapper({"input_ids": input_ids, "attention_mask": attention}, is_train)
+        hidden, backprop = wrapper({"input_ids": input_ids, "attention_mask": attention}, tune)
         for row, (d, s, e) in enumerate(chunk):
             sums[d][s:e] += hidden[row, 1 : 1 + e - s]
             counts[d][s:e] += 1
@@ -147,6 +149,8 @@ def e5_forward(model: Model, docs: List[Doc], is_train: bool):
         pooling.append((scale, ops.asarray(n_pieces_of)))
 
     def backprop_fn(d_outputs: List[Floats2d]) -> List[Doc]:
+        if not tune:
+            return docs
         d_pieces = []
         for plan, (scale, n_pieces_of), d_out in zip(plans, pooling, d_outputs):
             d_tok = d_out / xp.maximum(n_pieces_of, 1)
