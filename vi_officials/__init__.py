@@ -16,7 +16,7 @@ with spaCy (they are also declared as entry points, so `spacy train` finds them)
 """
 from . import relations  # noqa: F401
 from .api import extract, ledger  # noqa: F401
-from .components import phobert, relation_extractor, span_tagger, word_tagger  # noqa: F401
+from .components import e5, phobert, relation_extractor, span_tagger, word_tagger  # noqa: F401
 from .text import tokenizer  # noqa: F401
 
 __version__ = "0.1.0"

@@ -32,7 +32,7 @@ from ..scheme import ENTITY_LABELS, RELATION_LABELS
 def runtime_requirements(backbone: str, code_version: str) -> List[str]:
     """The model wheel's requirements: spaCy and the code wheel (which brings pyvi; its
     `transformer` extra brings spacy-transformers, transformers and torch)."""
-    extra = "[transformer]" if backbone == "phobert" else ""
+    extra = "[transformer]" if backbone in ("phobert", "e5") else ""
     return ["spacy>=3.8.0,<3.9.0", f"vi-officials{extra}~={code_version}"]
 
 

