@@ -33,6 +33,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="+")
     parser.add_argument("--devset", type=Path, required=True)
+    parser.add_argument("--output", type=Path, default=None, help="write every variant's per-model scores here (JSON)")
     args = parser.parse_args(argv)
     gold, _ = load_for_scoring(args.devset)
     rows = {name: [] for name in VARIANTS}
@@ -43,6 +44,10 @@ def main(argv=None) -> int:
             tagger.cfg.update(cfg)
             rows[name].append(flat_scores(score(gold, predict_records(nlp, gold))))
             print(f"{model} {name}: " + ", ".join(f"{k} {100 * rows[name][-1][k]:.1f}" for k in SHOWN), flush=True)
+    if args.output:
+        import json
+
+        args.output.write_text(json.dumps({"devset": str(args.devset), "models": args.models, "variants": rows}, ensure_ascii=False, indent=2), encoding="utf-8")
     print("\n| variant | " + " | ".join(SHOWN) + " |\n|---|" + "---|" * len(SHOWN))
     for name, runs in rows.items():
         summary = mean_sd(runs)
