@@ -126,10 +126,11 @@ def _drop_failed_docs(proc_name, proc, docs, err) -> None:
 
 # --- the stream ---------------------------------------------------------------------
 
-def predicted_records(nlp, files: Sequence[str], batch_size: int = 32, n_process: int = 1, piece_chars: int = PIECE_CHARS) -> Iterator[Tuple]:
+def predicted_records(nlp, files: Sequence[str], batch_size: int = 32, n_process: int = 1, piece_chars: int = PIECE_CHARS, reader: Callable = read_file) -> Iterator[Tuple]:
     """Events, in input order: ("record", predicted record, source record), ("error",
     InputError), ("file_done", file). Read errors of a file come just before its
-    ("file_done", file), so that a file is recorded finished with all its errors."""
+    ("file_done", file), so that a file is recorded finished with all its errors.
+    `reader(file, on_error)` gives the records of a file (default: `read_file`)."""
     from ..corpus.convert import doc_to_record
 
     pending: deque = deque()  # what was sent, in order: ("doc", seq, record, n_pieces) or ("file", seq, file, errors)
@@ -139,7 +140,7 @@ def predicted_records(nlp, files: Sequence[str], batch_size: int = 32, n_process
         for file in files:
             errors: List[InputError] = []
             try:
-                for record in read_file(file, errors.append):
+                for record in reader(file, errors.append):
                     pieces = split_text(record["text"], piece_chars)
                     if n_process == 1:  # tokenize here, where a failure is caught
                         try:
