@@ -21,6 +21,9 @@ from typing import Callable, Dict, Iterator, List, Sequence, Tuple
 from .ledger.sources import InputError, read_file
 
 PIECE_CHARS = 20000
+# one process: a batch holds at most this many tokens (or `batch_size` documents), since
+# the pipeline's memory grows with the tokens in a batch (about 8 kB a token for the CNN)
+BATCH_TOKENS = 10000
 _PARAGRAPH = re.compile(r"\n\s*")
 _SENTENCE = re.compile(r"[.!?…;:][\"'”’)\]]*\s+")
 _SPACE = re.compile(r"\s+")
@@ -124,6 +127,30 @@ def _drop_failed_docs(proc_name, proc, docs, err) -> None:
     finds the documents missing and reports them (the handler may run in a worker)."""
 
 
+def token_batches(items: Iterator[Tuple[object, Dict]], batch_size: int, max_tokens: int = BATCH_TOKENS) -> Iterator[List]:
+    """(doc, context) pairs in batches of at most `batch_size` documents and `max_tokens`
+    tokens (a longer document is a batch of its own)."""
+    batch: List = []
+    tokens = 0
+    for item in items:
+        size = len(item[0]) if not isinstance(item[0], str) else 0
+        if batch and (len(batch) >= batch_size or tokens + size > max_tokens):
+            yield batch
+            batch, tokens = [], 0
+        batch.append(item)
+        tokens += size
+    if batch:
+        yield batch
+
+
+def _pipe(nlp, items, batch_size: int, n_process: int):
+    if n_process > 1:  # the workers tokenize; batches are counted in documents
+        yield from nlp.pipe(items, as_tuples=True, batch_size=batch_size, n_process=n_process)
+        return
+    for batch in token_batches(items, batch_size):
+        yield from nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+
+
 # --- the stream ---------------------------------------------------------------------
 
 def predicted_records(nlp, files: Sequence[str], batch_size: int = 32, n_process: int = 1, piece_chars: int = PIECE_CHARS, reader: Callable = read_file) -> Iterator[Tuple]:
@@ -187,7 +214,7 @@ def predicted_records(nlp, files: Sequence[str], batch_size: int = 32, n_process
     guard = workers_die_with_parent() if n_process > 1 else contextlib.nullcontext()
     parts: List[Tuple[int, object]] = []
     with guard:
-        for doc, ctx in nlp.pipe(stream(), as_tuples=True, batch_size=batch_size, n_process=n_process):
+        for doc, ctx in _pipe(nlp, stream(), batch_size, n_process):
             while pending and pending[0][1] < ctx["seq"]:  # dropped by a failing component
                 yield from settle(pending.popleft(), None)
                 parts = []

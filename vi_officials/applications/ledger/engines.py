@@ -57,7 +57,7 @@ def ledger_events(nlp, files: Sequence[str], batch_size: int = 32, n_process: in
                 for rows in annotated_rows(read_file(file, errors.append), errors.append, default_date):
                     for error in errors:
                         yield "error", error
-                    errors = []
+                    errors.clear()
                     yield "rows", rows
             except Exception as err:  # noqa: BLE001
                 errors.append(InputError(file, 0, f"cannot be read: {reason_of(err)}"))
