@@ -359,8 +359,9 @@ def test_long_text_is_processed_in_bounded_pieces_with_offsets_mapped_back():
     second = pieces[1][0]
     assert merged["spans"][2] == {"start": second, "end": second + 3, "label": "ORG"}
     assert merged["relations"][1] == {"head": 3, "child": 2, "label": "ASSIGNED_TO"}
-    sizes = [sum(len(d) for d, _ in b) for b in token_batches([("x" * n, {}) for n in (4, 4, 4, 9, 1)], 8, max_tokens=8)]
-    assert sizes == [8, 4, 9, 1]
+    docs = [(["token"] * n, {}) for n in (4, 4, 4, 9, 1)]  # anything with a length stands for a Doc
+    assert [sum(len(d) for d, _ in b) for b in token_batches(docs, 8, max_tokens=8)] == [8, 4, 9, 1]
+    assert [len(b) for b in token_batches(docs, 2, max_tokens=100)] == [2, 2, 1]
 
 
 # --- spreadsheet formulas --------------------------------------------------------------

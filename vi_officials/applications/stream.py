@@ -61,9 +61,15 @@ def merge_pieces(parts: Sequence[Tuple[int, Dict]], text: str, doc_id: str, meta
     return {"id": doc_id, "text": text, "meta": meta, "spans": spans, "relations": relations}
 
 
+class PieceError(RuntimeError):
+    """A piece of a document that could not be tokenized."""
+
+
 def reason_of(err: BaseException) -> str:
     """An exception in one line (for the errors file)."""
     message = str(err).strip().splitlines()
+    if isinstance(err, PieceError):
+        return message[0]
     return f"{type(err).__name__}: {message[0][:200]}" if message else type(err).__name__
 
 
@@ -169,16 +175,16 @@ def predicted_records(nlp, files: Sequence[str], batch_size: int = 32, n_process
             try:
                 for record in reader(file, errors.append):
                     pieces = split_text(record["text"], piece_chars)
-                    if n_process == 1:  # tokenize here, where a failure is caught
-                        try:
-                            pieces = [(offset, nlp.make_doc(piece)) for offset, piece in pieces]
-                        except Exception as err:  # noqa: BLE001
-                            errors.append(InputError(file, record["line"], f"cannot be tokenized: {reason_of(err)}"))
-                            continue
                     seq = next(counter)
                     pending.append(("doc", seq, record, len(pieces)))
                     for index, (offset, piece) in enumerate(pieces):
-                        yield piece, {"seq": seq, "piece": index, "offset": offset}
+                        context = {"seq": seq, "piece": index, "offset": offset}
+                        if n_process == 1:  # tokenize here, one piece at a time, where a failure is caught
+                            try:
+                                piece = nlp.make_doc(piece)
+                            except Exception as err:  # noqa: BLE001
+                                piece, context["error"] = "", f"cannot be tokenized: {reason_of(err)}"
+                        yield piece, context
             except Exception as err:  # noqa: BLE001 - a reader bug must not end the run
                 errors.append(InputError(file, 0, f"cannot be read: {reason_of(err)}"))
             seq = next(counter)
@@ -224,6 +230,8 @@ def predicted_records(nlp, files: Sequence[str], batch_size: int = 32, n_process
                 continue
             record = entry[2]
             try:
+                if "error" in ctx:
+                    raise PieceError(ctx["error"])
                 parts.append((ctx["offset"], doc_to_record(doc, record["id"], record.get("meta", {}), with_scores=True)))
             except Exception as err:  # noqa: BLE001
                 parts.append((ctx["offset"], err))
