@@ -48,13 +48,12 @@ def expand_inputs(paths: Iterable[str]) -> List[str]:
             def unlistable(err: OSError) -> None:
                 unlisted.append(err.filename if isinstance(err.filename, str) else str(path))
 
-            for folder, subfolders, names in os.walk(path, onerror=unlistable):
-                subfolders.sort()
+            for folder, _, names in os.walk(path, onerror=unlistable):  # links to folders are not followed
                 for name in names:
                     entry = os.path.join(folder, name)
                     if os.path.splitext(name)[1] in (".txt", ".jsonl") and (os.path.isfile(entry) or os.path.islink(entry)):
                         found.append(entry)
-            files.extend(sorted(found + unlisted))
+            files.extend(sorted(found + unlisted, key=lambda p: Path(p).parts))
         else:
             files.append(str(path))
     return files
