@@ -154,6 +154,8 @@ def run_dask(model: Optional[str], files: Sequence[str], sink: LedgerSink, batch
                 done, pending = wait(pending, timeout=2, return_when="FIRST_COMPLETED")
             except TimeoutError:
                 done = set()
+            except Exception as err:  # noqa: BLE001 - cancelled tasks: the scheduler is gone
+                raise EngineError(f"lost the Dask scheduler: {reason_of(err)}") from None
             for future in done:
                 file = file_of[future.key]
                 try:
