@@ -9,6 +9,7 @@ under a temporary name and renamed when complete, and `OUTPUT.lock` keeps a seco
 off the same output.
 """
 import csv
+import glob
 import json
 import os
 from pathlib import Path
@@ -68,6 +69,9 @@ class LedgerSink:
             raise
 
     def _open(self, errors: Path, resume: bool) -> None:
+        # temporary outputs of a run that was killed while writing (the lock says none runs)
+        for stale in self.output.parent.glob(f".{glob.escape(self.output.stem)}.*.tmp{glob.escape(self.output.suffix)}"):
+            stale.unlink(missing_ok=True)
         if not resume:
             for path in (self.work, self.done_path, errors):
                 path.unlink(missing_ok=True)
