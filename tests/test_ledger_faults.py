@@ -232,7 +232,6 @@ def test_dask_cluster_with_workers_killed_mid_run(tmp_path, root, ledger_model, 
             client.wait_for_workers(2, timeout=30)
         output = tmp_path / "ledger.jsonl"
         done_path = tmp_path / "ledger.jsonl.done"
-        start = time.monotonic()
         run = subprocess.Popen([sys.executable, "-m", "vi_officials.cli", "ledger", str(ledger_model), *files, "--output", str(output), "--engine", "dask", "--scheduler", address, "--dask-timeout", "5", "--no-progress"], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
         def files_done():
@@ -242,7 +241,9 @@ def test_dask_cluster_with_workers_killed_mid_run(tmp_path, root, ledger_model, 
             while files_done() < after and run.poll() is None:
                 time.sleep(0.05)
             worker.kill()  # mid-run: the other worker (then none) is left
+        last_kill = time.monotonic()
         out, err = run.communicate(timeout=60)
+        assert time.monotonic() - last_kill < 5 + 30  # no hang: the timeout, and the time to stop
         done_before = files_done()
         if run.returncode == 0:  # the last worker finished everything before its kill
             assert row_keys(jsonl_rows(output)) == expected
@@ -255,7 +256,6 @@ def test_dask_cluster_with_workers_killed_mid_run(tmp_path, root, ledger_model, 
         found = row_keys(jsonl_rows(output))
         assert found == expected  # none lost, none doubled
         assert f"{len(expected)} commitments" in resumed.stdout
-        assert time.monotonic() - start < 90
     finally:
         for process in processes:
             process.kill()
