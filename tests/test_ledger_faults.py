@@ -50,7 +50,7 @@ def n_commitments(records):
 
 
 def jsonl_rows(path):
-    return [json.loads(l) for l in Path(path).read_text(encoding="utf-8").splitlines()]
+    return [json.loads(l) for l in Path(path).read_text(encoding="utf-8").split("\n") if l]  # not splitlines: U+2028 is text
 
 
 def row_keys(rows):
