@@ -62,6 +62,14 @@ def _say(error) -> str:
 
 
 def main(argv=None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("interrupted: no predictions were written", file=sys.stderr)
+        return 130
+
+
+def _main(argv=None) -> int:
     from .ledger.sources import expand_inputs, printable, read_file
     from .outputs import OutputError, atomic_output, check_output, describe_os_error
     from .stream import predicted_records, reason_of

@@ -117,6 +117,9 @@ def run(args) -> int:
         return 1
     try:
         sink.finish()
+    except KeyboardInterrupt:
+        print(f"interrupted while writing {args.output}: nothing was written there; rerun with --resume", file=sys.stderr)
+        return 130
     except OSError as err:
         print(f"error: cannot write {args.output}: {describe_os_error(err, err.filename or args.output)}; nothing was written there, the rows are kept: rerun with --resume", file=sys.stderr)
         return 1
@@ -128,7 +131,12 @@ def run(args) -> int:
 
 
 def main(argv=None) -> int:
-    return run(build_parser().parse_args(argv))
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except KeyboardInterrupt:  # before the run started: nothing to resume
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
