@@ -110,7 +110,7 @@ def test_bad_input_file_is_a_clear_error(tmp_path, capsys):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a", "text": "x"}\n{"id": 3}\n', encoding="utf-8")
     assert predict_main(["unused-model", str(bad), "--output", str(tmp_path / "o.jsonl")]) == 1
-    assert f"{bad}:2: a record needs a string 'id' and 'text'" in capsys.readouterr().err
+    assert f"{bad}:2: no string 'text' field" in capsys.readouterr().err
 
 
 def test_ledger_view_matches_commitments_by_overlap():
