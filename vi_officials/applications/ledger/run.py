@@ -109,6 +109,15 @@ def run(args) -> int:
         sink.close()
         print(f"interrupted: rerun with --resume to continue ({len(sink.done)} input files done)", file=sys.stderr)
         return 130
+    except ImportError as err:  # an optional dependency (--engine dask, .parquet) that is not installed
+        from ...extras import missing_extra
+
+        sink.close()
+        extra = missing_extra(err)
+        if extra is None and os.environ.get("VI_OFFICIALS_DEBUG"):
+            raise
+        print(f"error: {extra or reason_of(err)}", file=sys.stderr)
+        return 1
     except Exception as err:  # noqa: BLE001 - a bug: one line, and the run can be resumed
         sink.close()
         if os.environ.get("VI_OFFICIALS_DEBUG"):
