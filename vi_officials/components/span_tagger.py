@@ -178,25 +178,26 @@ def score_span_tagger(examples: Iterable[Example], spans_key: str = "commitments
         "threshold": 0.0,
         "trim_starts": [],
         "reject_starts": [],
+        "dropout": None,
         "scorer": {"@scorers": "vi_officials.span_tagger_scorer.v1"},
     },
     default_score_weights={"spans_commitments_f": 1.0, "spans_commitments_p": 0.0, "spans_commitments_r": 0.0},
 )
-def make_span_tagger(nlp: Language, name: str, model: Model, spans_key: str, label: str, min_length: int, decode: str, threshold: float, trim_starts: List[str], reject_starts: List[str], scorer: Optional[Callable]) -> "SpanTagger":
+def make_span_tagger(nlp: Language, name: str, model: Model, spans_key: str, label: str, min_length: int, decode: str, threshold: float, trim_starts: List[str], reject_starts: List[str], dropout: Optional[float], scorer: Optional[Callable]) -> "SpanTagger":
     if decode not in DECODERS:
         raise ValueError(f"span_tagger: decode {decode!r} is not one of {sorted(DECODERS)}")
-    return SpanTagger(nlp.vocab, model, name, spans_key=spans_key, label=label, min_length=min_length, decode=decode, threshold=threshold, trim_starts=trim_starts, reject_starts=reject_starts, scorer=scorer)
+    return SpanTagger(nlp.vocab, model, name, spans_key=spans_key, label=label, min_length=min_length, decode=decode, threshold=threshold, trim_starts=trim_starts, reject_starts=reject_starts, dropout=dropout, scorer=scorer)
 
 
 DECODERS = {"viterbi": viterbi_tags, "argmax": lambda doc, probs: probs.argmax(axis=1)}
 
 
 class SpanTagger(TrainablePipe):
-    def __init__(self, vocab: Vocab, model: Model, name: str = "span_tagger", *, spans_key: str = "commitments", label: str = "COMMITMENT", min_length: int = 3, decode: str = "viterbi", threshold: float = 0.0, trim_starts: Iterable[str] = (), reject_starts: Iterable[str] = (), scorer: Optional[Callable] = None):
+    def __init__(self, vocab: Vocab, model: Model, name: str = "span_tagger", *, spans_key: str = "commitments", label: str = "COMMITMENT", min_length: int = 3, decode: str = "viterbi", threshold: float = 0.0, trim_starts: Iterable[str] = (), reject_starts: Iterable[str] = (), dropout: Optional[float] = None, scorer: Optional[Callable] = None):
         self.vocab = vocab
         self.model = model
         self.name = name
-        self.cfg = {"spans_key": spans_key, "label": label, "min_length": min_length, "decode": decode, "threshold": threshold, "trim_starts": list(trim_starts), "reject_starts": list(reject_starts)}
+        self.cfg = {"spans_key": spans_key, "label": label, "min_length": min_length, "decode": decode, "threshold": threshold, "trim_starts": list(trim_starts), "reject_starts": list(reject_starts), "dropout": dropout}
         self.scorer = scorer
 
     @property
@@ -234,7 +235,8 @@ class SpanTagger(TrainablePipe):
         validate_examples(examples, "SpanTagger.update")
         if not examples:
             return losses
-        set_dropout_rate(self.model, drop)
+        # the BiLSTM's own dropout: the training dropout unless the component sets one
+        set_dropout_rate(self.model, drop if self.cfg.get("dropout") is None else self.cfg["dropout"])
         scores, backprop = self.model.begin_update([eg.predicted for eg in examples])
         loss, d_scores = self.get_loss(examples, scores)
         backprop(d_scores)
