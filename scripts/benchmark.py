@@ -2,7 +2,7 @@
 weights: speed does not depend on them), its int8 dynamic-quantised variant, and
 underthesea.ner, all on the same text and the same cores.
 
-    python scripts/benchmark.py --model training/model-best --output reports/benchmark.md
+    python scripts/benchmark.py --model training/model-last --output reports/benchmark.md
 
 Each measurement runs in its own process so that peak memory (max RSS) is its own.
 """
@@ -128,7 +128,7 @@ def train_size() -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="training/model-best", help="trained CNN pipeline (directory or package name)")
+    parser.add_argument("--model", default="training/model-last", help="trained CNN pipeline (directory or package name)")
     parser.add_argument("--output", type=Path, default=Path("reports/benchmark.md"))
     parser.add_argument("--syllables", type=int, default=5000)
     parser.add_argument("--threads", type=int, default=2)

@@ -1,7 +1,7 @@
 """Ledger throughput and memory on this machine: local engine with 1 and 2 processes and a
 Dask LocalCluster with 2 workers, over the same input, at two input sizes.
 
-    python scripts/ledger_benchmark.py --model training/model-best --docs 2000 4000 --output reports/ledger_benchmark.md
+    python scripts/ledger_benchmark.py --model training/model-last --docs 2000 4000 --output reports/ledger_benchmark.md
 
 The input is the written articles repeated (with new ids) to N documents, in files of 100
 documents, so that Dask has partitions. Each run is its own process (`python -m
@@ -55,7 +55,7 @@ def run(command, env=None):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="training/model-best")
+    parser.add_argument("--model", default="training/model-last")
     parser.add_argument("--articles", type=Path, default=ROOT / "corpus" / "written" / "articles.jsonl")
     parser.add_argument("--docs", type=int, nargs="+", default=[2000, 4000])
     parser.add_argument("--output", type=Path, default=ROOT / "reports" / "ledger_benchmark.md")

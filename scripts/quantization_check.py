@@ -1,6 +1,6 @@
 """Score change from int8 dynamic quantisation of a trained PhoBERT pipeline.
 
-    python scripts/quantization_check.py training/model-best corpus/test.jsonl
+    python scripts/quantization_check.py training/model-last corpus/test.jsonl
 
 Evaluates the pipeline on the file as it is and again after
 `torch.quantization.quantize_dynamic` (Linear layers to int8), and prints both
