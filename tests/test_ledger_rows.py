@@ -140,3 +140,14 @@ def test_deadline_kinds_and_typed_rows():
     assert typed["committer"] is None and typed["committer_start"] is None
     assert typed["assignees"] == ["UBND huyện"] and typed["assignee_offsets"] == [{"start": 0, "end": len("UBND huyện")}]
     assert typed_row(quarter)["assignees"] == [] and typed_row(quarter)["commitment_start"] == text.index("làm đường")
+
+
+@pytest.mark.parametrize("text,want", [
+    ("Thứ Hai, 12/05/2024 08:30\nSở Y tế được yêu cầu rà soát hồ sơ.", "2024-05-12"),
+    ("Sở Xây dựng rà soát các công trình trước ngày 30/6/2025.", "2025-05"),
+    ("UBND tỉnh giao Sở Tài chính hoàn thành chậm nhất 15-8-2024; đăng ngày 02/03/2024", "2024-03-02"),
+])
+def test_a_deadline_in_the_first_lines_is_not_the_article_date(text, want):
+    from vi_officials.applications.ledger.rows import article_date
+
+    assert article_date({"text": text, "meta": {}}, default="2025-05") == want

@@ -80,6 +80,7 @@ _HEAD_OF_UNIT_RE = re.compile(r"(?:Phó\s+)?Trưởng\s+(ban|phòng)(?:\s+Thư�
 # CDC Vĩnh Long" -> "CDC Vĩnh Long".
 _ACRONYM_RE = re.compile(r"\s([A-ZĐ][A-ZĐ0-9&]+(?:\s.*)?)$")
 _FULL_DATE_RE = re.compile(r"(?<!\d)(\d{1,2})[/-](\d{1,2})[/-](\d{4})(?!\d)")
+_BY_WHEN_RE = re.compile(r"(?:trước|chậm nhất(?: là)?|đến(?: hết)?|hạn|trong|từ|sau)\s+(?:ngày\s+)?$", re.IGNORECASE)
 # Words before a name that are not part of it (predicted spans may include them).
 _HONORIFIC_RE = re.compile(r"^(?:(?:ông|bà|đồng chí)\s+)+", re.IGNORECASE)
 
@@ -143,8 +144,10 @@ def article_date(record: Dict, default: str = "") -> str:
     if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", date):
         return date
     head = "\n".join(record["text"].splitlines()[:3])[:300]
-    match = _FULL_DATE_RE.search(head)
-    if match:
+    for match in _FULL_DATE_RE.finditer(head):
+        # a date after a by-when word ("trước ngày 30/6/2025") is a deadline, not a dateline
+        if _BY_WHEN_RE.search(head[max(0, match.start() - 20) : match.start()]):
+            continue
         day, month, year = (int(g) for g in match.groups())
         if 1 <= month <= 12 and 1 <= day <= 31:
             return f"{year:04d}-{month:02d}-{day:02d}"
