@@ -24,11 +24,11 @@ from typing import Dict, List, Sequence, Tuple
 import numpy
 from spacy.tokens import Doc
 from spacy.util import registry
-from thinc.api import Linear, Model, chain, concatenate, torch2xp, with_array, xp2torch
-from thinc.types import ArgsKwargs, Floats2d
+from thinc.api import Linear, Model, chain, concatenate, with_array
+from thinc.types import Floats2d
 
 from ..text.normalize import canonical
-from .phobert import plan_windows
+from .phobert import _convert_inputs, _convert_outputs, plan_windows  # the same HF model shim
 
 META = "\u2581"
 # (text, starts a word) -> piece ids, per encoder (kept out of model attrs: never serialized)
@@ -37,25 +37,6 @@ _PIECE_CACHES: Dict[int, Dict[Tuple[str, bool], List[int]]] = {}
 
 class E5WeightsMissing(RuntimeError):
     """The converted e5 folder is not there."""
-
-
-def _convert_inputs(model: Model, inputs: Dict[str, numpy.ndarray], is_train: bool):
-    device = model.shims[0]._hfmodel.transformer.device
-    kwargs = {
-        "input_ids": xp2torch(model.ops.asarray(inputs["input_ids"]), device=device),
-        "attention_mask": xp2torch(model.ops.asarray(inputs["attention_mask"]), device=device),
-    }
-    return ArgsKwargs(args=(), kwargs=kwargs), lambda d_inputs: []
-
-
-def _convert_outputs(model: Model, inputs_outputs, is_train: bool):
-    _, output = inputs_outputs
-    hidden = output.last_hidden_state
-
-    def backprop(d_hidden):
-        return ArgsKwargs(args=(hidden,), kwargs={"grad_tensors": (xp2torch(d_hidden, device=hidden.device),)})
-
-    return torch2xp(hidden), backprop
 
 
 def token_pieces(tokenizer, text: str, starts_word: bool) -> List[int]:

@@ -20,6 +20,7 @@ import random
 from collections import Counter
 from typing import Dict, List, Sequence, Tuple
 
+from ..applications.ledger.deadlines import normalise_deadline
 from ..scheme import ENTITY_LABELS, RELATION_LABELS
 
 Key = Tuple[int, int, str]
@@ -43,6 +44,16 @@ def prf(tp: int, fp: int, fn: int) -> Dict[str, float]:
     r = tp / (tp + fn) if tp + fn else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
     return {"p": p, "r": r, "f": f, "tp": tp, "fp": fp, "fn": fn}
+
+
+def _count_by_label(counts: Counter, kind: str, labels, gold: set, pred: set) -> None:
+    """tp/fp/fn per label of keys whose last item is the label."""
+    for label in labels:
+        gl = {k for k in gold if k[2] == label}
+        pl = {k for k in pred if k[2] == label}
+        counts[(kind, label, "tp")] += len(gl & pl)
+        counts[(kind, label, "fp")] += len(pl - gl)
+        counts[(kind, label, "fn")] += len(gl - pl)
 
 
 def half_overlap(a: Key, b: Key) -> bool:
@@ -72,9 +83,7 @@ ROW_FIELDS = ("matched", "committer", "assignees", "deadline", "all")
 
 def _row_view(record: Dict, keys: set, commitment: Key) -> Tuple[frozenset, frozenset, frozenset]:
     """(committers, assignees, normalised deadlines) of one commitment in a record."""
-    from ..applications.ledger.deadlines import normalise_deadline
-
-    date = (record.get("meta") or {}).get("date", "") if isinstance(record.get("meta"), dict) else ""
+    date = str(record.get("meta", {}).get("date", ""))
     committers = frozenset(h for h, c, label in keys if label == "COMMITS" and c == commitment)
     assignees = frozenset(c for h, c, label in keys if label == "ASSIGNED_TO" and h == commitment)
     deadlines = frozenset(
@@ -92,12 +101,7 @@ def ledger_counts(gold: Dict, pred: Dict) -> Counter:
     matched = match_commitments(gc, pc)
     gr, pr = relation_keys(gold), relation_keys(pred)
     mapped = {(matched.get(h, h), matched.get(c, c), label) for h, c, label in pr}
-    for label in RELATION_LABELS:
-        gl = {k for k in gr if k[2] == label}
-        pl = {k for k in mapped if k[2] == label}
-        counts[("rel_overlap", label, "tp")] += len(gl & pl)
-        counts[("rel_overlap", label, "fp")] += len(pl - gl)
-        counts[("rel_overlap", label, "fn")] += len(gl - pl)
+    _count_by_label(counts, "rel_overlap", RELATION_LABELS, gr, mapped)
     gold_of = {g: p for p, g in matched.items()}
     gold_rows = {c if label == "COMMITS" else h for h, c, label in gr if label in LEDGER_RELATIONS}
     pred_rows = {c if label == "COMMITS" else h for h, c, label in pr if label in LEDGER_RELATIONS}
@@ -120,13 +124,7 @@ def ledger_counts(gold: Dict, pred: Dict) -> Counter:
 def doc_counts(gold: Dict, pred: Dict) -> Counter:
     """tp/fp/fn counts of one document, keyed like ('ent', 'OFFICIAL', 'tp')."""
     counts: Counter = Counter()
-    g, p = span_keys(gold), span_keys(pred)
-    for label in ENTITY_LABELS:
-        gl = {k for k in g if k[2] == label}
-        pl = {k for k in p if k[2] == label}
-        counts[("ent", label, "tp")] += len(gl & pl)
-        counts[("ent", label, "fp")] += len(pl - gl)
-        counts[("ent", label, "fn")] += len(gl - pl)
+    _count_by_label(counts, "ent", ENTITY_LABELS, span_keys(gold), span_keys(pred))
     gc, pc = span_keys(gold, ("COMMITMENT",)), span_keys(pred, ("COMMITMENT",))
     counts[("commit_exact", "COMMITMENT", "tp")] += len(gc & pc)
     counts[("commit_exact", "COMMITMENT", "fp")] += len(pc - gc)
@@ -148,13 +146,7 @@ def doc_counts(gold: Dict, pred: Dict) -> Counter:
     counts[("commit_overlap", "COMMITMENT", "fp")] += sum(1 for k in pc if not half_overlaps(k, gc))
     counts[("commit_overlap", "COMMITMENT", "fn")] += sum(1 for k in gc if not half_overlaps(k, pc))
     counts[("commit_overlap", "COMMITMENT", "tp_gold")] += sum(1 for k in gc if half_overlaps(k, pc))
-    gr, pr = relation_keys(gold), relation_keys(pred)
-    for label in RELATION_LABELS:
-        gl = {k for k in gr if k[2] == label}
-        pl = {k for k in pr if k[2] == label}
-        counts[("rel", label, "tp")] += len(gl & pl)
-        counts[("rel", label, "fp")] += len(pl - gl)
-        counts[("rel", label, "fn")] += len(gl - pl)
+    _count_by_label(counts, "rel", RELATION_LABELS, relation_keys(gold), relation_keys(pred))
     counts.update(ledger_counts(gold, pred))
     return counts
 
