@@ -1,13 +1,14 @@
 """Speed and memory of the e5 backbone on the CPU cores given (default 2).
 
     python scripts/e5_speed.py train --e5 assets/e5-small-vi --freeze 0 --batches 4
-    python scripts/e5_speed.py predict --e5 assets/e5-small-vi [--int8]
+    python scripts/e5_speed.py predict --e5 assets/e5-small-vi [--int8] [--layers N]
+    python scripts/e5_speed.py predict --model training/model-last [--int8]
     python scripts/e5_speed.py unk --e5 assets/e5-small-vi FILE.jsonl
 
 `train` times a few real training batches (the first is a warm-up and not counted) of
 `corpus/train.spacy` as `spacy train` would cut them, and extrapolates to an epoch.
-`predict` runs the full pipeline (heads untrained: speed does not depend on them) over
-the held-out split's paragraphs and reports syllables/s. Peak memory is this process's
+`predict` runs the full pipeline (a trained one with `--model`, else untrained heads:
+speed does not depend on their weights) over the held-out split's paragraphs and reports syllables/s. Peak memory is this process's
 max RSS, so run one measurement per process. `unk` gives the share of unknown pieces
 when the pipeline cuts a JSONL file's texts into pieces.
 """
@@ -22,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_nlp(e5: str, freeze: int, features: bool):
+def load_nlp(e5: str, freeze: int, features: bool, layers: int = 0):
     import spacy
     from spacy.training import Corpus
 
@@ -30,7 +31,7 @@ def load_nlp(e5: str, freeze: int, features: bool):
     from vi_officials.training.train_cli import e5_overrides
 
     config = spacy.util.load_config(ROOT / "configs" / "e5.cfg", overrides={
-        "paths.train": str(ROOT / "corpus" / "train.spacy"), "paths.dev": str(ROOT / "corpus" / "dev.spacy"), **e5_overrides(e5, freeze, features)
+        "paths.train": str(ROOT / "corpus" / "train.spacy"), "paths.dev": str(ROOT / "corpus" / "dev.spacy"), **e5_overrides(e5, freeze, features, layers)
     }, interpolate=False)
     nlp = spacy.util.load_model_from_config(config, auto_fill=True)
     corpus = Corpus(ROOT / "corpus" / "train.spacy")
@@ -56,7 +57,7 @@ def train(args) -> dict:
     from spacy.training.batchers import minibatch_by_words
     from thinc.api import Adam
 
-    nlp, examples, _ = load_nlp(args.e5, args.freeze, args.features)
+    nlp, examples, _ = load_nlp(args.e5, args.freeze, args.features, args.layers)
     n_words = sum(len(eg.reference) for eg in examples)
     random.Random(0).shuffle(examples)
     optimizer = Adam(1e-4, L2=0.01, grad_clip=1.0)
@@ -82,7 +83,12 @@ def predict(args) -> dict:
     from vi_officials.components.e5 import quantize_dynamic_int8
     from vi_officials.corpus.corpus_io import read_jsonl
 
-    nlp, _, _ = load_nlp(args.e5, 0, args.features)
+    if args.model:  # a trained pipeline, as shipped
+        import spacy
+
+        nlp = spacy.load(args.model)
+    else:
+        nlp, _, _ = load_nlp(args.e5, -1, args.features, args.layers)
     if args.int8:
         quantize_dynamic_int8(nlp)
     texts = [p for r in read_jsonl(ROOT / "corpus" / "test.jsonl") for p in r["text"].split("\n") if p.strip()]
@@ -93,7 +99,7 @@ def predict(args) -> dict:
     for _ in nlp.pipe(texts, batch_size=args.batch_size):
         pass
     elapsed, cpu = time.perf_counter() - start, cpu_seconds() - start_cpu
-    return {"int8": args.int8, "features": args.features, "syllables": n_syllables, "seconds": round(elapsed, 1),
+    return {"model": args.model, "int8": args.int8, "features": args.features, "layers": args.layers, "syllables": n_syllables, "seconds": round(elapsed, 1),
             "syllables_per_second": round(n_syllables / elapsed), "syllables_per_second_on_2_free_cores": round(n_syllables / (cpu / 2)),
             "peak_rss_mb": round(rss_mb())}
 
@@ -123,7 +129,9 @@ def main(argv=None) -> int:
     parser.add_argument("what", choices=["train", "predict", "unk"])
     parser.add_argument("file", nargs="?")
     parser.add_argument("--e5", default="assets/e5-small-vi")
-    parser.add_argument("--freeze", type=int, default=0)
+    parser.add_argument("--freeze", type=int, default=0, help="train: lower N layers fixed (-1: all)")
+    parser.add_argument("--layers", type=int, default=0, help="keep only the lower N layers (0: all)")
+    parser.add_argument("--model", default=None, help="predict: time this trained pipeline instead of untrained heads")
     parser.add_argument("--features", action="store_true")
     parser.add_argument("--int8", action="store_true")
     parser.add_argument("--batches", type=int, default=4)

@@ -1,4 +1,4 @@
-"""Score change from int8 dynamic quantisation of a trained PhoBERT pipeline.
+"""Score change from int8 dynamic quantisation of a trained PhoBERT or e5 pipeline.
 
     python scripts/quantization_check.py training/model-last corpus/test.jsonl
 
@@ -32,7 +32,7 @@ def main() -> int:
     rows = {}
     for mode in ("float32", "int8"):
         if mode == "int8" and not quantize_dynamic_int8(nlp):
-            print("no PhoBERT encoder in this pipeline: nothing to quantise", file=sys.stderr)
+            print("no PhoBERT or e5 encoder in this pipeline: nothing to quantise", file=sys.stderr)
             return 1
         start = time.perf_counter()
         pred = predict_records(nlp, gold)

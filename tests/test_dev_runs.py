@@ -41,17 +41,18 @@ def test_seed_runs_score_both_checkpoints_of_one_training(tmp_path, monkeypatch,
     perfect = {"model": score(gold_records[:1], gold_records[:1])}
     empty = {"model": score(gold_records[:1], [dict(gold_records[0], spans=[], relations=[])])}
 
-    def fake_train_and_score(train_path, dev_path, devset, seed, workdir, overrides, config, models):
-        calls.append((seed, tuple(models), dict(overrides)))
+    def fake_train_and_score(train_path, dev_path, devset, seed, workdir, overrides, config, models, backbone):
+        calls.append((seed, tuple(models), dict(overrides), backbone))
         return {"model-best": perfect, "model-last": empty}
 
     monkeypatch.setattr(dev_runs, "train_and_score", fake_train_and_score)
     devset = tmp_path / "dev.jsonl"
     devset.write_text("", encoding="utf-8")
-    results = dev_runs.run_seeds(tmp_path / "t", tmp_path / "d", devset, [0, 1], tmp_path / "out", overrides={"x.y": 1}, model="model-best,model-last")
-    assert calls == [(0, ("model-best", "model-last"), {"x.y": 1}), (1, ("model-best", "model-last"), {"x.y": 1})]
+    results = dev_runs.run_seeds(tmp_path / "t", tmp_path / "d", devset, [0, 1], tmp_path / "out", overrides={"x.y": 1}, model="model-best,model-last", backbone="e5")
+    assert calls == [(0, ("model-best", "model-last"), {"x.y": 1}, "e5"), (1, ("model-best", "model-last"), {"x.y": 1}, "e5")]
     assert results["model-best"]["summary"]["entities micro F"] == (1.0, 0.0)
     assert results["model-last"]["summary"]["entities micro F"] == (0.0, 0.0)
     table = (tmp_path / "out" / "seeds-model-last.md").read_text(encoding="utf-8")
     assert "model-last" in table and "{'x.y': 1}" in table and "ledger rows: committer" in table
+    assert "e5 backbone" in table and results["model-last"]["config"] == "configs/e5.cfg"
     assert dev_runs._settings(["a.b=0.3", "c=cnn"]) == {"a.b": 0.3, "c": "cnn"}

@@ -205,7 +205,7 @@ def test_missing_e5_folder_says_how_to_build_it(tmp_path):
         model.initialize(X=[blank_nlp().make_doc("Xin chào.")])
 
 
-@pytest.mark.parametrize("freeze, features", [(0, False), (1, True), (2, False)], ids=["full", "frozen-1+features", "all-frozen"])
+@pytest.mark.parametrize("freeze, features", [(0, False), (1, True), (-1, True)], ids=["full", "frozen-1+features", "all-frozen+features"])
 def test_e5_pipeline_trains_and_reloads(tmp_path, tiny_e5, small_corpus, freeze, features):
     import spacy
     import torch
@@ -228,9 +228,83 @@ def test_e5_pipeline_trains_and_reloads(tmp_path, tiny_e5, small_corpus, freeze,
     initial = load_file(str(tiny_e5 / "model.safetensors"))
     trained = shim._model.state_dict()
     changed = lambda name: not torch.allclose(trained[name], initial[name])  # noqa: E731
-    assert changed("encoder.layer.1.attention.self.query.weight") == (freeze < 2)
+    assert changed("encoder.layer.1.attention.self.query.weight") == (0 <= freeze < 2)
     assert changed("encoder.layer.0.attention.self.query.weight") == (freeze == 0)
     assert changed("embeddings.word_embeddings.weight") == (freeze == 0)
+
+
+def _bare_encoder(tiny_e5, **attrs):
+    from vi_officials.components.e5 import e5_transformer
+
+    attrs.setdefault("freeze_layers", 0)
+    return e5_transformer(str(tiny_e5), 64, 48, 8, tokenizer_config={}, transformer_config={}, **attrs)
+
+
+def test_frozen_encoder_computes_training_vectors_once(tiny_e5):
+    from vi_officials.components import e5
+
+    nlp = blank_nlp()
+    docs = [nlp.make_doc(text) for text in SENTENCES]
+    model = _bare_encoder(tiny_e5, freeze_layers=-1, cache_training=100)
+    model.initialize(X=docs)
+    expected = model.predict(docs)
+    calls = []
+    real_encode = e5._encode
+    try:
+        e5._encode = lambda m, d, tune: calls.append(len(d)) or real_encode(m, d, tune)
+        first, backprop = model(docs[:2], is_train=True)
+        again, _ = model(docs, is_train=True)  # two cached, two new
+        third, _ = model(docs, is_train=True)  # all cached
+    finally:
+        e5._encode = real_encode
+    assert calls == [2, 2]
+    assert backprop([numpy.ones_like(v) for v in first]) == docs[:2]
+    for got in (again, third):
+        for vectors, want in zip(got, expected):
+            numpy.testing.assert_allclose(vectors, want, atol=1e-5)
+    # a fine-tuned encoder never caches: its vectors change with every update
+    tuned = _bare_encoder(tiny_e5, freeze_layers=1, cache_training=100)
+    tuned.initialize(X=docs)
+    tuned(docs, is_train=True)
+    assert tuned.id not in e5._FINGERPRINTS
+    # another model with the same frozen weights (the next seed of a study) reuses the vectors
+    other = _bare_encoder(tiny_e5, freeze_layers=-1, cache_training=100)
+    other.initialize(X=docs)
+    try:
+        e5._encode = lambda m, d, tune: calls.append(len(d)) or real_encode(m, d, tune)
+        other(docs, is_train=True)
+    finally:
+        e5._encode = real_encode
+    assert calls == [2, 2] and e5.weights_fingerprint(other) == e5.weights_fingerprint(model)
+
+
+def test_keep_layers_drops_the_upper_layers_and_reloads(tiny_e5):
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    nlp = blank_nlp()
+    doc = nlp.make_doc(SENTENCES[2])
+    model = _bare_encoder(tiny_e5, freeze_layers=-1, keep_layers=1)
+    model.initialize(X=[doc])
+    [vectors] = model.predict([doc])
+    # layer 1's output, pooled per token, equals what the full model gives at hidden_states[1]
+    full = AutoModel.from_pretrained(str(tiny_e5)).eval()
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_e5))
+    full_model = _bare_encoder(tiny_e5)
+    full_model.initialize(X=[doc])
+    [top] = full_model.predict([doc])
+    assert not numpy.allclose(vectors, top, atol=1e-3)
+    shim = model.layers[0].shims[0]
+    assert len(shim._model.encoder.layer) == 1 and shim._model.config.num_hidden_layers == 1
+    with torch.no_grad():
+        ids = tokenizer("x", return_tensors="pt")
+        want = full(**ids, output_hidden_states=True).hidden_states[1]
+        got = shim._model.eval()(**ids).last_hidden_state
+    torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-4)
+    reloaded = _bare_encoder(tiny_e5, freeze_layers=-1, keep_layers=1).from_bytes(model.to_bytes())
+    numpy.testing.assert_allclose(reloaded.predict([doc])[0], vectors, atol=1e-6)
+    with pytest.raises(ValueError, match="keep_layers=3"):
+        _bare_encoder(tiny_e5, keep_layers=3).initialize(X=[doc])
 
 
 def test_int8_quantisation_of_the_e5_encoder(tiny_e5):

@@ -11,9 +11,19 @@ pieces' vectors over every window that saw them. Nothing is truncated.
 Options:
 - `freeze_layers`: N > 0 keeps the embeddings and the lower N of the encoder's layers
   fixed (no gradients: the backward pass stops at layer N), so training is cheaper;
+  -1 keeps every layer fixed;
 - `hash_features`: concatenate the CNN's hashed lexical features (NORM, PREFIX, SUFFIX,
   SHAPE and TAG, the pyvi word position and part of speech that `word_tagger` writes)
-  with the transformer vectors before the projection to `width`.
+  with the transformer vectors before the projection to `width`;
+- `keep_layers`: N > 0 keeps only the lower N encoder layers (the vectors are layer N's
+  output): a faster encoder and a smaller model;
+- `encode_depth`: N > 0 puts the CNN's trainable context encoder (N maxout window layers)
+  on top of the projection, so a frozen encoder still gets trainable context.
+
+With every kept layer frozen the transformer is a fixed feature extractor: it runs in
+evaluation mode (no dropout), so a training document's vectors are the same every epoch,
+and they are computed once and kept in memory (`cache_training`), which makes an epoch
+cost about what the CNN's does. Prediction never caches.
 
 The transformer and its tokenizer live in spacy-transformers' `HFShim`, so a trained
 pipeline saves and loads them offline; `--gpu-id` moves it to a GPU like any thinc model.
@@ -21,18 +31,30 @@ pipeline saves and loads them offline; `--gpu-id` moves it to a GPU like any thi
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
+from collections import OrderedDict
+
 import numpy
 from spacy.tokens import Doc
 from spacy.util import registry
-from thinc.api import Linear, Model, chain, concatenate, with_array
+from thinc.api import Linear, Maxout, Model, chain, concatenate, with_array
 from thinc.types import Floats2d
 
 from ..text.normalize import canonical
 from .phobert import _convert_inputs, _convert_outputs, plan_windows  # the same HF model shim
+from .phobert import quantize_dynamic_int8  # noqa: F401  (one for both encoders)
 
 META = "\u2581"
 # (text, starts a word) -> piece ids, per encoder (kept out of model attrs: never serialized)
 _PIECE_CACHES: Dict[int, Dict[Tuple[str, bool], List[int]]] = {}
+# frozen encoder: training document -> its token vectors, per set of frozen weights (so the
+# seeds of one study share it), never serialized
+_VECTOR_CACHES: Dict[str, "OrderedDict[Tuple, numpy.ndarray]"] = {}
+_FINGERPRINTS: Dict[int, str] = {}  # model.id -> digest of its transformer's weights
+
+
+def doc_key(doc: Doc) -> Tuple:
+    """What the vectors of a document depend on: its tokens and the spaces after them."""
+    return (doc.text, tuple(t.idx for t in doc))
 
 
 class E5WeightsMissing(RuntimeError):
@@ -83,14 +105,61 @@ def freeze_lower_layers(transformer, n_layers: int) -> None:
             param.requires_grad_(False)
 
 
+def frozen_layers(model: Model) -> int:
+    """How many encoder layers `freeze_layers` keeps fixed (-1: all of them)."""
+    n_layers = model.layers[0].shims[0]._hfmodel.transformer.config.num_hidden_layers
+    freeze = model.attrs["freeze_layers"]
+    return n_layers if freeze < 0 else freeze
+
+
 def e5_forward(model: Model, docs: List[Doc], is_train: bool):
-    wrapper = model.layers[0]
-    hf = wrapper.shims[0]._hfmodel
-    tokenizer = hf.tokenizer
+    hf = model.layers[0].shims[0]._hfmodel
+    n_frozen = frozen_layers(model)
     if is_train:
-        freeze_lower_layers(hf.transformer, model.attrs["freeze_layers"])
+        freeze_lower_layers(hf.transformer, n_frozen)
     # with every layer frozen the transformer is a fixed feature extractor: no backward
-    tune = is_train and model.attrs["freeze_layers"] < hf.transformer.config.num_hidden_layers
+    tune = is_train and n_frozen < hf.transformer.config.num_hidden_layers
+    if is_train and not tune and model.attrs["cache_training"]:
+        return _cached_forward(model, docs)
+    return _encode(model, docs, tune)
+
+
+def _cached_forward(model: Model, docs: List[Doc]):
+    """A frozen encoder's vectors for training documents, computed once per document."""
+    cache = _VECTOR_CACHES.setdefault(weights_fingerprint(model), OrderedDict())
+    keys = [doc_key(doc) for doc in docs]
+    missing = [i for i, key in enumerate(keys) if key not in cache]
+    if missing:
+        fresh, _ = _encode(model, [docs[i] for i in missing], False)
+        for i, vectors in zip(missing, fresh):
+            cache[keys[i]] = model.ops.to_numpy(vectors)
+        while len(cache) > model.attrs["cache_training"]:
+            cache.popitem(last=False)
+    outputs = [model.ops.asarray(cache[key]) if key in cache else None for key in keys]
+    if any(out is None for out in outputs):  # a batch larger than the cache
+        return _encode(model, docs, False)
+    return outputs, lambda d_outputs: docs
+
+
+def weights_fingerprint(model: Model) -> str:
+    """A digest of the transformer's weights (every parameter's first and last values and
+    its shape), taken once per model: frozen weights never change."""
+    import hashlib
+
+    if model.id not in _FINGERPRINTS:
+        digest = hashlib.sha1()
+        transformer = model.layers[0].shims[0]._hfmodel.transformer
+        for name, tensor in transformer.state_dict().items():
+            flat = tensor.detach().reshape(-1).float().cpu().numpy()
+            digest.update(name.encode() + str(tuple(tensor.shape)).encode())
+            digest.update(flat[:64].tobytes() + flat[-64:].tobytes())
+        _FINGERPRINTS[model.id] = digest.hexdigest()
+    return _FINGERPRINTS[model.id]
+
+
+def _encode(model: Model, docs: List[Doc], tune: bool):
+    wrapper = model.layers[0]
+    tokenizer = wrapper.shims[0]._hfmodel.tokenizer
     ops = model.ops
     xp = ops.xp
     window = model.attrs["max_length"] - 2
@@ -167,7 +236,14 @@ def e5_init(model: Model, X=None, Y=None) -> Model:
         shim._hfmodel.transformer = hf.transformer
         shim._hfmodel.vocab_file_contents = None
         model.attrs["has_transformer"] = True
-    config = model.layers[0].shims[0]._hfmodel.transformer.config
+    transformer = model.layers[0].shims[0]._hfmodel.transformer
+    config = transformer.config
+    keep = model.attrs["keep_layers"]
+    if keep < 0 or keep > config.num_hidden_layers:
+        raise ValueError(f"keep_layers={keep} but the model has {config.num_hidden_layers} layers")
+    if 0 < keep < config.num_hidden_layers:
+        transformer.encoder.layer = transformer.encoder.layer[:keep]
+        config.num_hidden_layers = keep  # saved with the model: it reloads with `keep` layers
     if model.attrs["freeze_layers"] > config.num_hidden_layers:
         raise ValueError(f"freeze_layers={model.attrs['freeze_layers']} but the model has {config.num_hidden_layers} layers")
     model.set_dim("nO", config.hidden_size)
@@ -175,7 +251,15 @@ def e5_init(model: Model, X=None, Y=None) -> Model:
 
 
 def e5_transformer(
-    name: str, max_length: int, stride: int, batch_windows: int, freeze_layers: int, tokenizer_config: Dict, transformer_config: Dict
+    name: str,
+    max_length: int,
+    stride: int,
+    batch_windows: int,
+    freeze_layers: int,
+    tokenizer_config: Dict,
+    transformer_config: Dict,
+    keep_layers: int = 0,
+    cache_training: int = 0,
 ) -> Model[List[Doc], List[Floats2d]]:
     """The bare transformer: one row of hidden size per token."""
     from spacy_transformers.data_classes import HFObjects
@@ -197,6 +281,8 @@ def e5_transformer(
             "stride": max(1, min(stride, max_length - 2)),
             "batch_windows": batch_windows,
             "freeze_layers": freeze_layers,
+            "keep_layers": keep_layers,
+            "cache_training": cache_training,
             "tokenizer_config": dict(tokenizer_config),
             "transformer_config": dict(transformer_config),
             "has_transformer": False,
@@ -218,9 +304,18 @@ def E5Encoder(
     hash_rows: Sequence[int] = (5000, 1000, 2500, 2500, 1000),
     tokenizer_config: Dict = {},
     transformer_config: Dict = {},
+    keep_layers: int = 0,
+    encode_depth: int = 0,
+    window_size: int = 1,
+    maxout_pieces: int = 3,
+    cache_training: int = 20000,
 ) -> Model[List[Doc], List[Floats2d]]:
-    """e5 token vectors (optionally with the CNN's hashed features) projected to `width`."""
-    encoder = e5_transformer(name, max_length, stride, batch_windows, freeze_layers, tokenizer_config, transformer_config)
+    """e5 token vectors (optionally with the CNN's hashed features) projected to `width`,
+    optionally followed by `encode_depth` trainable maxout window layers."""
+    encoder = e5_transformer(
+        name, max_length, stride, batch_windows, freeze_layers, tokenizer_config, transformer_config,
+        keep_layers=keep_layers, cache_training=cache_training,
+    )
     if hash_features:
         from spacy.ml.models.tok2vec import MultiHashEmbed
 
@@ -228,24 +323,9 @@ def E5Encoder(
             raise ValueError(f"hash_attrs {list(hash_attrs)} and hash_rows {list(hash_rows)} differ in length")
         embed = MultiHashEmbed(width=hash_width, attrs=list(hash_attrs), rows=list(hash_rows), include_static_vectors=False)
         encoder = concatenate(encoder, embed)
-    return chain(encoder, with_array(Linear(nO=width)))
+    if encode_depth <= 0:
+        return chain(encoder, with_array(Linear(nO=width)))
+    from spacy.ml.models.tok2vec import MaxoutWindowEncoder
 
-
-def quantize_dynamic_int8(nlp) -> int:
-    """int8 dynamic quantisation of every e5 encoder's Linear layers (CPU inference),
-    in place, so the float32 Linear weights are freed as they are replaced."""
-    import torch
-
-    count = 0
-    for _, proc in nlp.pipeline:
-        model = getattr(proc, "model", None)
-        if model is None:
-            continue
-        for node in model.walk():
-            if node.name == "e5_encoder":
-                shim = node.layers[0].shims[0]
-                quantised = torch.quantization.quantize_dynamic(shim._model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
-                shim._model = quantised
-                shim._hfmodel.transformer = quantised
-                count += 1
-    return count
+    mix = with_array(Maxout(nO=width, nP=maxout_pieces, dropout=0.0, normalize=True))
+    return chain(encoder, mix, MaxoutWindowEncoder(width=width, window_size=window_size, maxout_pieces=maxout_pieces, depth=encode_depth))

@@ -271,9 +271,12 @@ def PhoBERTEncoder(
     return chain(encoder, with_array(Linear(nO=width)))
 
 
+TRANSFORMER_ENCODERS = ("phobert_encoder", "e5_encoder")  # node names of the HF-backed encoders
+
+
 def quantize_dynamic_int8(nlp) -> int:
-    """Replace the Linear layers of every PhoBERT encoder in `nlp` by int8 dynamically
-    quantised ones (CPU inference only). Returns how many encoders were quantised."""
+    """Replace, in place, the Linear layers of every PhoBERT or e5 encoder in `nlp` by int8
+    dynamically quantised ones (CPU inference only). Returns how many were quantised."""
     import torch
 
     count = 0
@@ -282,9 +285,9 @@ def quantize_dynamic_int8(nlp) -> int:
         if model is None:
             continue
         for node in model.walk():
-            if node.name == "phobert_encoder":
+            if node.name in TRANSFORMER_ENCODERS:
                 shim = node.layers[0].shims[0]
-                quantised = torch.quantization.quantize_dynamic(shim._model, {torch.nn.Linear}, dtype=torch.qint8)
+                quantised = torch.quantization.quantize_dynamic(shim._model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
                 shim._model = quantised
                 shim._hfmodel.transformer = quantised
                 count += 1

