@@ -216,7 +216,7 @@ def test_e5_pipeline_trains_and_reloads(tmp_path, tiny_e5, small_corpus, freeze,
     used = train(
         tmp_path, "e5", "unused", small_corpus["train"], small_corpus["dev"], seed=0,
         overrides={"training.max_epochs": 2, "training.eval_frequency": 5, "components.tok2vec.model.max_length": 64, "components.tok2vec.model.stride": 48},
-        e5=str(tiny_e5), e5_freeze=freeze, e5_features=features,
+        e5=str(tiny_e5), e5_freeze=freeze, e5_features=features, e5_layers=0 if freeze >= 0 else 1,
     )
     assert used == "e5"
     nlp = spacy.load(tmp_path / "model-last")
@@ -228,7 +228,10 @@ def test_e5_pipeline_trains_and_reloads(tmp_path, tiny_e5, small_corpus, freeze,
     initial = load_file(str(tiny_e5 / "model.safetensors"))
     trained = shim._model.state_dict()
     changed = lambda name: not torch.allclose(trained[name], initial[name])  # noqa: E731
-    assert changed("encoder.layer.1.attention.self.query.weight") == (0 <= freeze < 2)
+    if freeze < 0:  # the default: one layer kept of the tiny model's two, all frozen
+        assert "encoder.layer.1.attention.self.query.weight" not in trained and shim._model.config.num_hidden_layers == 1
+    else:
+        assert changed("encoder.layer.1.attention.self.query.weight") == (freeze < 2)
     assert changed("encoder.layer.0.attention.self.query.weight") == (freeze == 0)
     assert changed("embeddings.word_embeddings.weight") == (freeze == 0)
 

@@ -77,7 +77,7 @@ def wandb_overrides(project: str, output: Path) -> Dict[str, object]:
     }
 
 
-E5_FREEZE, E5_FEATURES, E5_LAYERS = -1, True, 0  # configs/e5.cfg's defaults
+E5_FREEZE, E5_FEATURES, E5_LAYERS = -1, True, 6  # configs/e5.cfg's defaults
 
 
 def e5_overrides(e5: str, freeze: int = E5_FREEZE, features: bool = E5_FEATURES, layers: int = E5_LAYERS) -> Dict[str, object]:
