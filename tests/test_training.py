@@ -5,10 +5,10 @@ import pytest
 from vi_officials.training.train_cli import resolve_backbone, train
 
 
-def test_auto_falls_back_to_cnn_loudly(capsys):
-    assert resolve_backbone("auto", "vinai/phobert-base") == "cnn"
+def test_auto_falls_back_to_cnn_loudly(capsys, tmp_path):
+    assert resolve_backbone("auto", "vinai/phobert-base", str(tmp_path / "no-e5")) == "cnn"
     out = capsys.readouterr()
-    assert "BACKBONE FALLBACK" in out.out + out.err
+    assert "BACKBONE FALLBACK" in out.out + out.err and "e5-weights" in out.out + out.err
 
 
 def test_phobert_without_weights_fails_fast_with_a_clear_message(capsys):

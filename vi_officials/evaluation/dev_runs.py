@@ -181,7 +181,7 @@ def main(argv=None) -> int:
     seeds.add_argument("--train", type=Path, default=Path("corpus/train.spacy"))
     seeds.add_argument("--dev", type=Path, default=Path("corpus/dev.spacy"), help="the split used for model selection")
     seeds.add_argument("--seeds", default="0,1,2,3,4")
-    seeds.add_argument("--backbone", default="cnn", choices=["cnn", "e5"], help="e5: configs/e5.cfg with its defaults (frozen, with the CNN's features)")
+    seeds.add_argument("--backbone", default="cnn", choices=["cnn", "e5", "auto"], help="e5: configs/e5.cfg with its defaults; auto: e5 when assets/e5-small-vi is converted, else cnn")
     seeds.add_argument("--config", type=Path, default=None)
     seeds.add_argument("--max-epochs", type=int, default=0, help="override the config's max_epochs (0: keep)")
     seeds.add_argument("--model", default="model-best", help="model-best, model-last, or both comma-separated (one training, both scored)")
@@ -205,7 +205,12 @@ def main(argv=None) -> int:
             overrides.update(_settings(args.set))
             if any(m not in ("model-best", "model-last") for m in args.model.split(",")):
                 parser.error(f"--model {args.model!r}: use model-best, model-last or both")
-            run_seeds(args.train, args.dev, args.devset, _ints(args.seeds), args.output, args.config, overrides, args.model, args.keep, args.backbone)
+            backbone = args.backbone
+            if backbone == "auto":  # the PhoBERT path is not studied over seeds here
+                from ..training.train_cli import DEFAULT_E5, e5_ready
+
+                backbone = "e5" if e5_ready(DEFAULT_E5) else "cnn"
+            run_seeds(args.train, args.dev, args.devset, _ints(args.seeds), args.output, args.config, overrides, args.model, args.keep, backbone)
         else:
             run_curve(args.gold, args.articles, args.devset, _ints(args.fractions), _ints(args.seeds), args.output)
     except (CorpusError, ValueError) as err:

