@@ -86,6 +86,8 @@ def predict(args) -> dict:
     if args.model:  # a trained pipeline, as shipped
         import spacy
 
+        import vi_officials  # noqa: F401  (registers the components)
+
         nlp = spacy.load(args.model)
     else:
         nlp, _, _ = load_nlp(args.e5, -1, args.features, args.layers)
@@ -99,7 +101,8 @@ def predict(args) -> dict:
     for _ in nlp.pipe(texts, batch_size=args.batch_size):
         pass
     elapsed, cpu = time.perf_counter() - start, cpu_seconds() - start_cpu
-    return {"model": args.model, "int8": args.int8, "features": args.features, "layers": args.layers, "syllables": n_syllables, "seconds": round(elapsed, 1),
+    setting = {"model": args.model} if args.model else {"features": args.features, "layers": args.layers}
+    return {**setting, "int8": args.int8, "syllables": n_syllables, "seconds": round(elapsed, 1),
             "syllables_per_second": round(n_syllables / elapsed), "syllables_per_second_on_2_free_cores": round(n_syllables / (cpu / 2)),
             "peak_rss_mb": round(rss_mb())}
 

@@ -248,7 +248,8 @@ def test_dask_cluster_with_workers_killed_mid_run(tmp_path, root, ledger_model, 
         if run.returncode == 0:  # the last worker finished everything before its kill
             assert row_keys(jsonl_rows(output)) == expected
             return
-        assert run.returncode == 1 and "no Dask worker for 5 s" in err.strip().splitlines()[-1] and "--resume" in err
+        assert run.returncode == 1, (run.returncode, out[-1000:], err[-2000:])
+        assert err.strip() and "no Dask worker for 5 s" in err.strip().splitlines()[-1] and "--resume" in err, (out[-2000:], err[-2000:])
         assert "Traceback" not in err and not output.exists() and 3 <= done_before < len(files)
         processes.append(_dask_worker(address, "c"))
         resumed = subprocess.run([sys.executable, "-m", "vi_officials.cli", "ledger", str(ledger_model), *files, "--output", str(output), "--engine", "dask", "--scheduler", address, "--resume", "--no-progress"], cwd=root, capture_output=True, text=True, timeout=120)
