@@ -279,6 +279,11 @@ def test_frozen_encoder_computes_training_vectors_once(tiny_e5):
     finally:
         e5._encode = real_encode
     assert calls == [2, 2] and e5.weights_fingerprint(other) == e5.weights_fingerprint(model)
+    # other windows give other vectors: not the same cache
+    windows = _bare_encoder(tiny_e5, freeze_layers=-1, cache_training=100)
+    windows.attrs["max_length"] = 32
+    windows.initialize(X=docs)
+    assert e5.weights_fingerprint(windows) != e5.weights_fingerprint(model)
 
 
 def test_keep_layers_drops_the_upper_layers_and_reloads(tiny_e5):

@@ -142,13 +142,16 @@ def _cached_forward(model: Model, docs: List[Doc]):
 
 
 def weights_fingerprint(model: Model) -> str:
-    """A digest of the transformer's weights (every parameter's first and last values and
-    its shape), taken once per model: frozen weights never change."""
+    """A digest of what a frozen encoder's vectors depend on: the window plan, the
+    tokenizer, and the weights (every parameter's shape and first and last values); taken
+    once per model, since frozen weights never change."""
     import hashlib
 
     if model.id not in _FINGERPRINTS:
-        digest = hashlib.sha1()
-        transformer = model.layers[0].shims[0]._hfmodel.transformer
+        digest = hashlib.sha1(f"{model.attrs['max_length']}/{model.attrs['stride']}".encode())
+        hf = model.layers[0].shims[0]._hfmodel
+        digest.update(hf.tokenizer.backend_tokenizer.to_str().encode())
+        transformer = hf.transformer
         for name, tensor in transformer.state_dict().items():
             flat = tensor.detach().reshape(-1).float().cpu().numpy()
             digest.update(name.encode() + str(tuple(tensor.shape)).encode())
