@@ -42,3 +42,16 @@ def test_wandb_offline_run_is_written(tmp_path, small_corpus):
     runs = list((tmp_path / "wandb").glob("offline-run-*"))
     assert runs, list(tmp_path.iterdir())
     assert any(p.suffix == ".wandb" for p in runs[0].iterdir())
+
+
+def test_e5_settings_lower_the_learn_rate_only_when_layers_are_fine_tuned():
+    from vi_officials.training.train_cli import E5_FINE_TUNE_LEARN_RATE, e5_overrides
+
+    frozen = e5_overrides("assets/e5-small-vi")
+    assert frozen["components.tok2vec.model.freeze_layers"] == -1 and "training.optimizer.learn_rate" not in frozen
+    assert frozen["nlp.pipeline"][0] == "word_tagger" and frozen["training.annotating_components"] == ["word_tagger"]
+    assert "training.optimizer.learn_rate" not in e5_overrides("x", freeze=6, layers=6)  # all six kept layers frozen
+    assert e5_overrides("x", freeze=4, layers=6)["training.optimizer.learn_rate"] == E5_FINE_TUNE_LEARN_RATE
+    assert e5_overrides("x", freeze=0, layers=0)["training.optimizer.learn_rate"] == E5_FINE_TUNE_LEARN_RATE
+    bare = e5_overrides("x", features=False)
+    assert bare["nlp.pipeline"][0] == "tok2vec" and bare["training.annotating_components"] == []

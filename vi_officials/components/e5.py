@@ -28,10 +28,9 @@ cost about what the CNN's does. Prediction never caches.
 The transformer and its tokenizer live in spacy-transformers' `HFShim`, so a trained
 pipeline saves and loads them offline; `--gpu-id` moves it to a GPU like any thinc model.
 """
+from collections import OrderedDict
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
-
-from collections import OrderedDict
 
 import numpy
 from spacy.tokens import Doc

@@ -92,12 +92,16 @@ def wandb_overrides(project: str, output: Path) -> Dict[str, object]:
 
 
 E5_FREEZE, E5_FEATURES, E5_LAYERS = -1, True, 6  # configs/e5.cfg's defaults
+E5_ALL_LAYERS = 12
+# the heads train at configs/e5.cfg's 0.001 over frozen vectors; transformer layers that are
+# fine-tuned want a smaller step, so the whole optimizer takes this one then
+E5_FINE_TUNE_LEARN_RATE = 0.0001
 
 
 def e5_overrides(e5: str, freeze: int = E5_FREEZE, features: bool = E5_FEATURES, layers: int = E5_LAYERS) -> Dict[str, object]:
     """Config overrides for the e5 backbone; the hashed features need word_tagger's tags."""
     tagger = ["word_tagger"] if features else []
-    return {
+    settings: Dict[str, object] = {
         "paths.e5": e5,
         "components.tok2vec.model.freeze_layers": int(freeze),
         "components.tok2vec.model.keep_layers": int(layers),
@@ -105,6 +109,9 @@ def e5_overrides(e5: str, freeze: int = E5_FREEZE, features: bool = E5_FEATURES,
         "nlp.pipeline": tagger + ["tok2vec", "ner", "span_tagger", "relation_extractor"],
         "training.annotating_components": tagger,
     }
+    if 0 <= int(freeze) < (int(layers) or E5_ALL_LAYERS):  # some layers fine-tuned
+        settings["training.optimizer.learn_rate"] = E5_FINE_TUNE_LEARN_RATE
+    return settings
 
 
 def stamp_meta(model_dir: Path, backbone: str, transformer: Optional[str]) -> None:
