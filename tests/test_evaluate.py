@@ -179,3 +179,18 @@ def test_malformed_gold_is_still_an_error(tmp_path):
     path.write_text(json.dumps(bad, ensure_ascii=False) + "\n", encoding="utf-8")
     with pytest.raises(CorpusValidationError, match="out of range"):
         evaluate(path, tmp_path / "out", predictions=path, baselines=[], n_bootstrap=0)
+
+
+def test_relation_errors_name_why_each_ledger_relation_was_lost():
+    """PRED: COMMITS right by overlap; ASSIGNED_TO lost to an entity with the wrong label;
+    DEADLINE lost though both ends were found (the relation stage)."""
+    from vi_officials.evaluation.metrics import relation_errors
+
+    counts = relation_errors(GOLD, PRED)
+    assert counts == {("COMMITS", "right"): 1, ("ASSIGNED_TO", "entity label"): 1, ("DEADLINE", "relation stage"): 1}
+    # a spurious ASSIGNED_TO to a gold entity from the matched commitment is a spurious link,
+    # and with no predicted commitment every gold ledger relation is lost to it
+    linked = dict(PRED, relations=PRED["relations"] + [{"head": 3, "child": 0, "label": "ASSIGNED_TO"}])
+    assert relation_errors(GOLD, linked)[("ASSIGNED_TO", "spurious link")] == 1
+    bare = dict(PRED, spans=[s for s in PRED["spans"] if s["label"] != "COMMITMENT"], relations=[])
+    assert relation_errors(GOLD, bare) == {(label, "no commitment"): 1 for label in ("COMMITS", "ASSIGNED_TO", "DEADLINE")}

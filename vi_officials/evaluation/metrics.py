@@ -121,6 +121,43 @@ def ledger_counts(gold: Dict, pred: Dict) -> Counter:
     return counts
 
 
+def relation_errors(gold: Dict, pred: Dict) -> Counter:
+    """Why each ledger relation (COMMITS, ASSIGNED_TO, DEADLINE) of one document was lost or
+    added, in the ledger's view (commitments matched by overlap). Keys are (label, kind):
+    a gold relation is "right", or missed because "no commitment" overlapped it, because its
+    entity end was "entity cut" (a predicted entity of its label overlaps it), "entity
+    label" (only another label overlaps), "entity missed", or because both ends were found
+    and the "relation stage" did not link them. A spurious relation is "spurious commitment",
+    "spurious entity" (its entity end is not gold) or "spurious link"."""
+    out: Counter = Counter()
+    gc, pc = span_keys(gold, ("COMMITMENT",)), span_keys(pred, ("COMMITMENT",))
+    matched = match_commitments(gc, pc)
+    found = set(matched.values())
+    gold_ents, pred_ents = span_keys(gold), span_keys(pred)
+    gr = {k for k in relation_keys(gold) if k[2] in LEDGER_RELATIONS}
+    mapped = {(matched.get(h, h), matched.get(c, c), label) for h, c, label in relation_keys(pred) if label in LEDGER_RELATIONS}
+    for h, c, label in gr:
+        commitment, entity = (c, h) if label == "COMMITS" else (h, c)
+        if (h, c, label) in mapped:
+            kind = "right"
+        elif commitment not in found:
+            kind = "no commitment"
+        elif entity in pred_ents:
+            kind = "relation stage"
+        elif any(half_overlap(entity, e) and e[2] == entity[2] for e in pred_ents):
+            kind = "entity cut"
+        elif any(half_overlap(entity, e) for e in pred_ents):
+            kind = "entity label"
+        else:
+            kind = "entity missed"
+        out[(label, kind)] += 1
+    for h, c, label in mapped - gr:
+        commitment, entity = (c, h) if label == "COMMITS" else (h, c)
+        kind = "spurious commitment" if commitment not in gc else "spurious entity" if entity not in gold_ents else "spurious link"
+        out[(label, kind)] += 1
+    return out
+
+
 def doc_counts(gold: Dict, pred: Dict) -> Counter:
     """tp/fp/fn counts of one document, keyed like ('ent', 'OFFICIAL', 'tp')."""
     counts: Counter = Counter()
