@@ -61,7 +61,7 @@ def trained_cnn(tmp_path_factory, small_corpus) -> Path:
 
 
 @pytest.fixture(scope="session")
-def ledger_model(tmp_path_factory) -> Path:
+def ledger_model(tmp_path_factory, gold_records) -> Path:
     """A CNN pipeline trained briefly on paragraphs of 24 written articles: weak, but it
     predicts commitments and relations, which the ledger tests need (about 30 s). Six epochs
     were enough until the corpus was reworded; then the model predicted no commitment at all,
@@ -80,7 +80,7 @@ def ledger_model(tmp_path_factory) -> Path:
     train(out / "training", "cnn", "vinai/phobert-base", out / "train.spacy", out / "dev.spacy", seed=0, overrides={"training.max_epochs": 12, "training.eval_frequency": 50})
     model = out / "training" / "model-last"
     nlp = spacy.load(model)
-    docs = list(nlp.pipe(r["text"][:700] for r in load_validated(GOLD)[:3]))
+    docs = list(nlp.pipe(r["text"][:700] for r in gold_records[:3]))
     found = [sum(len(d.spans["commitments"]) for d in docs), sum(len(d._.relations) for d in docs)]
     assert min(found) > 0, f"the ledger fixture model predicts (commitments, relations) = {found}: train it longer"
     return model
