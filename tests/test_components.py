@@ -81,11 +81,12 @@ def test_span_tagger_overfits_saves_and_reloads(tmp_path, examples):
     assert [x for doc in again for x in doc.spans["commitments"].attrs["scores"]] == pytest.approx([x for row in scores for x in row])
 
 
-def test_relation_extractor_overfits_saves_and_reloads(tmp_path, examples):
+@pytest.mark.parametrize("architecture", ["vi_officials.RelationScorer.v1", "vi_officials.RelationScorer.v2"])
+def test_relation_extractor_overfits_saves_and_reloads(tmp_path, examples, architecture):
     """Given the gold spans (a predicted-span stage is not part of this pipeline), the
     relation stage learns every relation and none more, and says the same after reload."""
     nlp, egs = examples
-    nlp.add_pipe("relation_extractor", config={"model": {"@architectures": "vi_officials.RelationScorer.v1", "hidden_width": 16, "tok2vec": SMALL_TOK2VEC}, "span_noise": 0.3})
+    nlp.add_pipe("relation_extractor", config={"model": {"@architectures": architecture, "hidden_width": 16, "tok2vec": SMALL_TOK2VEC}, "span_noise": 0.3})
     losses = train(nlp, egs)
     assert losses["relation_extractor"] < 0.5
 
@@ -122,6 +123,68 @@ def test_span_noise_moves_commitments_but_keeps_their_gold_relations(examples):
     truths = rel._truths(docs, egs[:2], moved)
     pairs = [p for doc in docs for p in candidate_pairs(doc)]
     assert truths.shape == (len(pairs), 4) and truths.sum() == sum(len(relation_keys(eg.reference)) for eg in egs[:2])
+
+
+def test_relation_context_features_see_edges_and_nearer_candidates(examples):
+    """v2's extra ranges are each end's first and last token and the token before it, and
+    the between-count is the number of other candidates of the entity end's label wholly
+    between the two ends."""
+    from vi_officials.components.relation_extractor import _between_count, _span_parts, candidate_spans
+
+    nlp, _ = examples
+    text = "UBND tỉnh giao Sở Y tế và Sở Tài chính khẩn trương rà soát hồ sơ trước ngày 5/9."
+    doc = make_doc(nlp, text, [("UBND tỉnh", "ORG"), ("Sở Y tế", "ORG"), ("Sở Tài chính", "ORG"), ("khẩn trương rà soát hồ sơ", "COMMITMENT"), ("ngày 5/9", "DATE")], [])
+    spans = candidate_spans(doc)
+    by_text = {s.text: s for s in spans}
+    task, date = by_text["khẩn trương rà soát hồ sơ"], by_text["ngày 5/9"]
+    parts = _span_parts(task, by_text["Sở Y tế"], context=True)
+    assert len(parts) == 9 and parts[:3] == _span_parts(task, by_text["Sở Y tế"], context=False)
+    first, last, before = parts[3:6]
+    assert (doc[first[0]].text, doc[last[0]].text, doc[before[0]].text) == ("khẩn", "sơ", "chính")
+    assert _span_parts(by_text["UBND tỉnh"], task, context=True)[5] == (0, 0)  # nothing before the doc's first token
+    # for the commitment: one ORG lies between it and "Sở Y tế", two between it and "UBND tỉnh", none for the nearest
+    assert [_between_count(task, by_text[o], spans) for o in ("Sở Tài chính", "Sở Y tế", "UBND tỉnh")] == [0, 1, 2]
+    assert _between_count(task, date, spans) == 0
+
+
+def test_predicted_spans_replace_matched_gold_commitments_and_add_spurious_ones_as_negatives(examples):
+    """With `predicted_spans`, a commitment the tagger predicted during training stands in
+    for the gold one it overlaps (keeping its gold relations) and one that overlaps none is
+    a candidate with no relation."""
+    nlp, egs = examples
+    rel = nlp.add_pipe("relation_extractor", config={"model": {"@architectures": "vi_officials.RelationScorer.v2", "hidden_width": 8, "tok2vec": SMALL_TOK2VEC}, "predicted_spans": 1.0})
+    eg = egs[0]
+    text = eg.predicted.text
+    near = text.index("rà soát")
+    matched = eg.predicted.char_span(near, text.index(" trước ngày"), label="COMMITMENT")  # gold plus a word
+    spurious = eg.predicted.char_span(0, text.index(" yêu cầu"), label="COMMITMENT")
+    eg.predicted.spans["commitments"] = [spurious, matched]
+    docs, moved = rel._training_docs([eg], noise=0.0, predicted=1.0)
+    assert [s.text for s in docs[0].spans["commitments"]] == [spurious.text, matched.text]
+    gold = eg.reference.spans["commitments"][0]
+    assert moved[0] == {(matched.start_char, matched.end_char, "COMMITMENT"): (gold.start_char, gold.end_char, "COMMITMENT")}
+    nlp.initialize(get_examples=lambda: egs)
+    truths = rel._truths(docs, [eg], moved)
+    pairs = candidate_pairs(docs[0])
+    linked = {(h.text, c.text) for (h, c), row in zip(pairs, truths) if row.sum()}
+    assert linked == {("Chủ tịch UBND tỉnh", matched.text), (matched.text, "Sở Xây dựng"), (matched.text, "ngày 15/8")}
+    assert any(spurious.text in (h.text, c.text) for h, c in pairs)
+    # without the option the tagger's spans are ignored: the gold commitment is the only one
+    docs, moved = rel._training_docs([eg], noise=0.0, predicted=0.0)
+    assert [s.text for s in docs[0].spans["commitments"]] == [gold.text] and moved == [{}]
+
+
+def test_span_tagger_annotates_the_examples_it_trains_on_only_when_asked(examples):
+    nlp, egs = examples
+    tagger = nlp.add_pipe("span_tagger", config={"model": {"@architectures": "vi_officials.SpanTagger.v1", "lstm_width": 16, "tok2vec": SMALL_TOK2VEC}, "min_length": 1})
+    train(nlp, egs, steps=40)
+    # (nlp.update works on copies of the examples, which its later components share)
+    fresh = [Example(nlp.make_doc(eg.predicted.text), eg.reference) for eg in egs]
+    tagger.update(fresh, drop=0.0)
+    assert not any("commitments" in eg.predicted.spans for eg in fresh)
+    tagger.cfg["annotate_training"] = True
+    tagger.update(fresh, drop=0.0)
+    assert [[s.text for s in eg.predicted.spans["commitments"]] for eg in fresh] == [["rà soát toàn bộ công trình"], ["tăng cường tuần tra ban đêm"], []]
 
 
 @pytest.mark.parametrize(

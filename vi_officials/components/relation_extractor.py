@@ -25,7 +25,7 @@ from thinc.api import Linear, Logistic, Maxout, Model, Optimizer, chain, set_dro
 from thinc.types import Floats2d
 
 from .. import relations as rel_store
-from ..evaluation.metrics import prf
+from ..evaluation.metrics import match_commitments, prf
 from ..scheme import ALL_SPAN_LABELS, COMMITMENTS_KEY, RELATION_LABELS, candidate_labels
 
 N_DISTANCE_BUCKETS = 8
@@ -61,31 +61,58 @@ def _distance_bucket(head: Span, child: Span) -> int:
     return min(N_DISTANCE_BUCKETS - 1, 1 + int(numpy.log2(gap + 1)))
 
 
-def _pair_features(ops, tokvecs: Floats2d, doc: Doc, pairs: List[Tuple[Span, Span]]):
-    """[mean(head), mean(child), mean(between), head label, child label, distance,
-    order] for each pair, with what backprop needs."""
+N_BETWEEN_BUCKETS = 4
+
+
+def _span_parts(head: Span, child: Span, context: bool) -> List[Tuple[int, int]]:
+    """Token ranges whose mean vectors describe a pair: head, child and the tokens
+    between them; with `context`, also each end's first and last token and the token
+    before it (empty at the start of the doc)."""
+    a, b = (head, child) if head.start <= child.start else (child, head)
+    parts = [(head.start, head.end), (child.start, child.end), (min(a.end, b.start), max(a.end, b.start))]
+    if context:
+        for span in (head, child):
+            parts += [(span.start, span.start + 1), (span.end - 1, span.end), (max(0, span.start - 1), span.start)]
+    return parts
+
+
+def _between_count(head: Span, child: Span, spans: List[Span]) -> int:
+    """How many other candidates of the entity end's label lie wholly between the two ends
+    (for a commitment and an entity: a nearer ORG, OFFICIAL or DATE), bucketed."""
+    entity = child if head.label_ == "COMMITMENT" else head
+    lo, hi = min(head.end, child.end), max(head.start, child.start)
+    n = sum(1 for s in spans if s.label_ == entity.label_ and s is not head and s is not child and s.start >= lo and s.end <= hi)
+    return min(n, N_BETWEEN_BUCKETS - 1)
+
+
+def _pair_features(ops, tokvecs: Floats2d, doc: Doc, pairs: List[Tuple[Span, Span]], context: bool = False):
+    """[mean vectors of each `_span_parts` range, head label, child label, distance,
+    order(, other candidates between)] for each pair, with the ranges backprop needs."""
     n_labels = len(ALL_SPAN_LABELS)
     width = tokvecs.shape[1]
-    feats = ops.alloc2f(len(pairs), 3 * width + 2 * n_labels + N_DISTANCE_BUCKETS + 1)
+    n_parts = 9 if context else 3
+    n_extra = 2 * n_labels + N_DISTANCE_BUCKETS + 1 + (N_BETWEEN_BUCKETS if context else 0)
+    feats = ops.alloc2f(len(pairs), n_parts * width + n_extra)
+    spans = candidate_spans(doc) if context else []
     ranges = []
     for i, (head, child) in enumerate(pairs):
-        a, b = (head, child) if head.start <= child.start else (child, head)
-        between = (min(a.end, b.start), max(a.end, b.start))
-        parts = [(head.start, head.end), (child.start, child.end), between]
+        parts = _span_parts(head, child, context)
         ranges.append(parts)
         for k, (s, e) in enumerate(parts):
             if e > s:
                 # sum / count is what ndarray.mean computes, without its Python overhead
                 feats[i, k * width : (k + 1) * width] = tokvecs[s:e].sum(axis=0) / (e - s)
-        offset = 3 * width
+        offset = n_parts * width
         feats[i, offset + ALL_SPAN_LABELS.index(head.label_)] = 1.0
         feats[i, offset + n_labels + ALL_SPAN_LABELS.index(child.label_)] = 1.0
         feats[i, offset + 2 * n_labels + _distance_bucket(head, child)] = 1.0
-        feats[i, -1] = 1.0 if head.start < child.start else 0.0
+        feats[i, offset + 2 * n_labels + N_DISTANCE_BUCKETS] = 1.0 if head.start < child.start else 0.0
+        if context:
+            feats[i, offset + 2 * n_labels + N_DISTANCE_BUCKETS + 1 + _between_count(head, child, spans)] = 1.0
     return feats, ranges
 
 
-def pair_encoder(tok2vec: Model[List[Doc], List[Floats2d]]) -> Model[List[Doc], Floats2d]:
+def pair_encoder(tok2vec: Model[List[Doc], List[Floats2d]], context: bool = False) -> Model[List[Doc], Floats2d]:
     """docs -> one feature row per candidate pair (all docs stacked)."""
 
     def forward(model: Model, docs: List[Doc], is_train: bool):
@@ -93,7 +120,7 @@ def pair_encoder(tok2vec: Model[List[Doc], List[Floats2d]]) -> Model[List[Doc], 
         rows, all_ranges = [], []
         for doc, vecs in zip(docs, tokvecs):
             pairs = candidate_pairs(doc)
-            feats, ranges = _pair_features(model.ops, vecs, doc, pairs)
+            feats, ranges = _pair_features(model.ops, vecs, doc, pairs, context)
             rows.append(feats)
             all_ranges.append(ranges)
         width = tokvecs[0].shape[1] if tokvecs else 0
@@ -123,6 +150,14 @@ def pair_encoder(tok2vec: Model[List[Doc], List[Floats2d]]) -> Model[List[Doc], 
 def build_relation_model(tok2vec: Model[List[Doc], List[Floats2d]], hidden_width: int = 128, dropout: float = 0.1) -> Model[List[Doc], Floats2d]:
     """Pair features >> Maxout >> one independent probability per relation label."""
     return chain(pair_encoder(tok2vec), Maxout(nO=hidden_width, dropout=dropout, normalize=True), Linear(nO=len(RELATION_LABELS)), Logistic())
+
+
+@registry.architectures("vi_officials.RelationScorer.v2")
+def build_relation_model_v2(tok2vec: Model[List[Doc], List[Floats2d]], hidden_width: int = 128, dropout: float = 0.1) -> Model[List[Doc], Floats2d]:
+    """v1 with context: each end's first and last token and the token before it (the
+    directive verb before a commitment, the preposition before a date), and how many
+    other candidates of the entity end's label lie between the two ends."""
+    return chain(pair_encoder(tok2vec, context=True), Maxout(nO=hidden_width, dropout=dropout, normalize=True), Linear(nO=len(RELATION_LABELS)), Logistic())
 
 
 @registry.scorers("vi_officials.relation_scorer.v1")
@@ -162,22 +197,23 @@ def score_relations(examples: Iterable[Example], **kwargs) -> Dict[str, object]:
         "threshold": 0.5,
         "span_noise": 0.0,
         "max_shift": 3,
+        "predicted_spans": 0.0,
         "scorer": {"@scorers": "vi_officials.relation_scorer.v1"},
     },
     default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0},
 )
-def make_relation_extractor(nlp: Language, name: str, model: Model, threshold: float, span_noise: float, max_shift: int, scorer: Optional[Callable]) -> "RelationExtractor":
-    if not 0.0 <= span_noise <= 1.0 or max_shift < 0:
-        raise ValueError(f"relation_extractor: span_noise must be in [0, 1] and max_shift >= 0 (got {span_noise}, {max_shift})")
-    return RelationExtractor(nlp.vocab, model, name, threshold=threshold, span_noise=span_noise, max_shift=max_shift, scorer=scorer)
+def make_relation_extractor(nlp: Language, name: str, model: Model, threshold: float, span_noise: float, max_shift: int, predicted_spans: float, scorer: Optional[Callable]) -> "RelationExtractor":
+    if not 0.0 <= span_noise <= 1.0 or not 0.0 <= predicted_spans <= 1.0 or max_shift < 0:
+        raise ValueError(f"relation_extractor: span_noise and predicted_spans must be in [0, 1] and max_shift >= 0 (got {span_noise}, {predicted_spans}, {max_shift})")
+    return RelationExtractor(nlp.vocab, model, name, threshold=threshold, span_noise=span_noise, max_shift=max_shift, predicted_spans=predicted_spans, scorer=scorer)
 
 
 class RelationExtractor(TrainablePipe):
-    def __init__(self, vocab: Vocab, model: Model, name: str = "relation_extractor", *, threshold: float = 0.5, span_noise: float = 0.0, max_shift: int = 3, scorer: Optional[Callable] = None):
+    def __init__(self, vocab: Vocab, model: Model, name: str = "relation_extractor", *, threshold: float = 0.5, span_noise: float = 0.0, max_shift: int = 3, predicted_spans: float = 0.0, scorer: Optional[Callable] = None):
         self.vocab = vocab
         self.model = model
         self.name = name
-        self.cfg = {"threshold": threshold, "labels": list(RELATION_LABELS), "span_noise": span_noise, "max_shift": max_shift}
+        self.cfg = {"threshold": threshold, "labels": list(RELATION_LABELS), "span_noise": span_noise, "max_shift": max_shift, "predicted_spans": predicted_spans}
         self.scorer = scorer
         self._rng = random.Random(0)
 
@@ -209,24 +245,44 @@ class RelationExtractor(TrainablePipe):
                 row += 1
             rel_store.set_relations(doc, found)
 
-    def _training_docs(self, examples: Iterable[Example], noise: float = 0.0) -> Tuple[List[Doc], List[Dict]]:
-        """Copies of the predicted docs carrying the gold spans as candidates (a share
-        `noise` of the commitments moved), and per doc a map from each moved
-        commitment's key to its gold key."""
+    def _training_docs(self, examples: Iterable[Example], noise: float = 0.0, predicted: float = 0.0) -> Tuple[List[Doc], List[Dict]]:
+        """Copies of the predicted docs carrying the gold spans as candidates, and per doc
+        a map from each moved commitment's key to its gold key. A share `noise` of the gold
+        commitments is moved; with `predicted`, that share of the gold commitments that a
+        commitment predicted during training (see span_tagger's `annotate_training`)
+        matches by overlap is replaced by it, and the predicted commitments that match
+        none are added as candidates with no relation."""
         docs, moved = [], []
         for eg in examples:
             doc = eg.predicted.copy()
+            guessed = list(doc.spans.get(COMMITMENTS_KEY, [])) if predicted else []
             ents = [doc.char_span(e.start_char, e.end_char, label=e.label_) for e in eg.reference.ents]
             doc.ents = [e for e in ents if e is not None]
             gold = eg.reference.spans.get(COMMITMENTS_KEY, [])
             spans = [s for s in (doc.char_span(g.start_char, g.end_char, label="COMMITMENT") for g in gold) if s is not None]
-            renamed: Dict = {}
+            swapped, extra = self._predicted_spans(spans, guessed, predicted)
+            renamed: Dict = {rel_store.span_key(p): rel_store.span_key(g) for g, p in swapped.items()}
+            spans = [s for s in spans if s not in swapped]
             if noise:
-                spans, renamed = self._shift_spans(doc, spans, noise)
-            doc.spans[COMMITMENTS_KEY] = spans
+                spans, shifted = self._shift_spans(doc, spans, noise)
+                renamed.update(shifted)
+            seen = {rel_store.span_key(s) for s in spans} | set(renamed)
+            spans += list(swapped.values()) + [p for p in extra if rel_store.span_key(p) not in seen]
+            doc.spans[COMMITMENTS_KEY] = sorted(spans, key=lambda s: (s.start, s.end))
             docs.append(doc)
             moved.append(renamed)
         return docs, moved
+
+    def _predicted_spans(self, gold: List[Span], guessed: List[Span], share: float) -> Tuple[Dict[Span, Span], List[Span]]:
+        """(gold span -> the predicted span replacing it, predicted spans matching no gold
+        commitment). Matching is the ledger's: overlap of half the longer span."""
+        if not share or not guessed:
+            return {}, []
+        by_key = {rel_store.span_key(s): s for s in gold}
+        guesses = {(s.start_char, s.end_char, "COMMITMENT"): s for s in guessed}
+        matched = match_commitments(set(by_key), set(guesses))
+        swapped = {by_key[g]: guesses[p] for p, g in matched.items() if self._rng.random() < share}
+        return swapped, [s for key, s in guesses.items() if key not in matched]
 
     def _shift_spans(self, doc: Doc, spans: List[Span], noise: float) -> Tuple[List[Span], Dict]:
         """Shift each span's edges by up to max_shift tokens with probability `noise`,
@@ -277,7 +333,7 @@ class RelationExtractor(TrainablePipe):
         losses.setdefault(self.name, 0.0)
         examples = list(examples)
         validate_examples(examples, "RelationExtractor.update")
-        docs, moved = self._training_docs(examples, self.cfg.get("span_noise", 0.0))
+        docs, moved = self._training_docs(examples, self.cfg.get("span_noise", 0.0), self.cfg.get("predicted_spans", 0.0))
         if not any(candidate_pairs(doc) for doc in docs):
             return losses
         set_dropout_rate(self.model, drop)

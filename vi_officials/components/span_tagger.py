@@ -179,25 +179,26 @@ def score_span_tagger(examples: Iterable[Example], spans_key: str = "commitments
         "trim_starts": [],
         "reject_starts": [],
         "dropout": None,
+        "annotate_training": False,
         "scorer": {"@scorers": "vi_officials.span_tagger_scorer.v1"},
     },
     default_score_weights={"spans_commitments_f": 1.0, "spans_commitments_p": 0.0, "spans_commitments_r": 0.0},
 )
-def make_span_tagger(nlp: Language, name: str, model: Model, spans_key: str, label: str, min_length: int, decode: str, threshold: float, trim_starts: List[str], reject_starts: List[str], dropout: Optional[float], scorer: Optional[Callable]) -> "SpanTagger":
+def make_span_tagger(nlp: Language, name: str, model: Model, spans_key: str, label: str, min_length: int, decode: str, threshold: float, trim_starts: List[str], reject_starts: List[str], dropout: Optional[float], annotate_training: bool, scorer: Optional[Callable]) -> "SpanTagger":
     if decode not in DECODERS:
         raise ValueError(f"span_tagger: decode {decode!r} is not one of {sorted(DECODERS)}")
-    return SpanTagger(nlp.vocab, model, name, spans_key=spans_key, label=label, min_length=min_length, decode=decode, threshold=threshold, trim_starts=trim_starts, reject_starts=reject_starts, dropout=dropout, scorer=scorer)
+    return SpanTagger(nlp.vocab, model, name, spans_key=spans_key, label=label, min_length=min_length, decode=decode, threshold=threshold, trim_starts=trim_starts, reject_starts=reject_starts, dropout=dropout, annotate_training=annotate_training, scorer=scorer)
 
 
 DECODERS = {"viterbi": viterbi_tags, "argmax": lambda doc, probs: probs.argmax(axis=1)}
 
 
 class SpanTagger(TrainablePipe):
-    def __init__(self, vocab: Vocab, model: Model, name: str = "span_tagger", *, spans_key: str = "commitments", label: str = "COMMITMENT", min_length: int = 3, decode: str = "viterbi", threshold: float = 0.0, trim_starts: Iterable[str] = (), reject_starts: Iterable[str] = (), dropout: Optional[float] = None, scorer: Optional[Callable] = None):
+    def __init__(self, vocab: Vocab, model: Model, name: str = "span_tagger", *, spans_key: str = "commitments", label: str = "COMMITMENT", min_length: int = 3, decode: str = "viterbi", threshold: float = 0.0, trim_starts: Iterable[str] = (), reject_starts: Iterable[str] = (), dropout: Optional[float] = None, annotate_training: bool = False, scorer: Optional[Callable] = None):
         self.vocab = vocab
         self.model = model
         self.name = name
-        self.cfg = {"spans_key": spans_key, "label": label, "min_length": min_length, "decode": decode, "threshold": threshold, "trim_starts": list(trim_starts), "reject_starts": list(reject_starts), "dropout": dropout}
+        self.cfg = {"spans_key": spans_key, "label": label, "min_length": min_length, "decode": decode, "threshold": threshold, "trim_starts": list(trim_starts), "reject_starts": list(reject_starts), "dropout": dropout, "annotate_training": annotate_training}
         self.scorer = scorer
 
     @property
@@ -242,6 +243,11 @@ class SpanTagger(TrainablePipe):
         backprop(d_scores)
         if sgd is not None:
             self.finish_update(sgd)
+        if self.cfg.get("annotate_training"):
+            # the spans this update's forward pass predicts, for later components that
+            # train on predicted spans (relation_extractor's `predicted_spans`); it needs
+            # no second pass, which an annotating component with a listener would
+            self.set_annotations([eg.predicted for eg in examples], scores)
         losses[self.name] += loss
         return losses
 

@@ -94,13 +94,20 @@ def _row_view(record: Dict, keys: set, commitment: Key) -> Tuple[frozenset, froz
     return committers, assignees, deadlines
 
 
+def _overlap_view(gold: Dict, pred: Dict) -> Tuple[set, Dict[Key, Key], set]:
+    """(gold commitments, predicted -> gold commitment matches, the predicted relations
+    with each matched commitment replaced by its gold one): the ledger's view of a doc."""
+    gc = span_keys(gold, ("COMMITMENT",))
+    matched = match_commitments(gc, span_keys(pred, ("COMMITMENT",)))
+    mapped = {(matched.get(h, h), matched.get(c, c), label) for h, c, label in relation_keys(pred)}
+    return gc, matched, mapped
+
+
 def ledger_counts(gold: Dict, pred: Dict) -> Counter:
     """Counts for relations with overlap-matched commitments and for ledger rows."""
     counts: Counter = Counter()
-    gc, pc = span_keys(gold, ("COMMITMENT",)), span_keys(pred, ("COMMITMENT",))
-    matched = match_commitments(gc, pc)
+    _, matched, mapped = _overlap_view(gold, pred)
     gr, pr = relation_keys(gold), relation_keys(pred)
-    mapped = {(matched.get(h, h), matched.get(c, c), label) for h, c, label in pr}
     _count_by_label(counts, "rel_overlap", RELATION_LABELS, gr, mapped)
     gold_of = {g: p for p, g in matched.items()}
     gold_rows = {c if label == "COMMITS" else h for h, c, label in gr if label in LEDGER_RELATIONS}
@@ -130,12 +137,11 @@ def relation_errors(gold: Dict, pred: Dict) -> Counter:
     and the "relation stage" did not link them. A spurious relation is "spurious commitment",
     "spurious entity" (its entity end is not gold) or "spurious link"."""
     out: Counter = Counter()
-    gc, pc = span_keys(gold, ("COMMITMENT",)), span_keys(pred, ("COMMITMENT",))
-    matched = match_commitments(gc, pc)
+    gc, matched, mapped = _overlap_view(gold, pred)
+    mapped = {k for k in mapped if k[2] in LEDGER_RELATIONS}
     found = set(matched.values())
     gold_ents, pred_ents = span_keys(gold), span_keys(pred)
     gr = {k for k in relation_keys(gold) if k[2] in LEDGER_RELATIONS}
-    mapped = {(matched.get(h, h), matched.get(c, c), label) for h, c, label in relation_keys(pred) if label in LEDGER_RELATIONS}
     for h, c, label in gr:
         commitment, entity = (c, h) if label == "COMMITS" else (h, c)
         if (h, c, label) in mapped:
