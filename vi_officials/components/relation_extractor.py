@@ -10,6 +10,14 @@ Predicted commitments rarely have the gold edges, so training can move them
 (`span_noise`: the share of gold commitments whose start and end are shifted by up to
 `max_shift` tokens, within the sentence, each update). A moved commitment keeps its gold
 relations, as the ledger's overlap view counts them; every other pair is a negative.
+With `predicted_spans`, training also sees the commitments span_tagger predicted in the
+same update (its `annotate_training`): that share of the gold commitments a prediction
+overlaps by half is replaced by the prediction, and predictions that overlap none are
+candidates with no relation.
+
+`RelationScorer.v1` describes a pair by the mean vectors of its two ends and the tokens
+between them, their labels, distance and order; `v2` adds each end's first, last and
+preceding token and how many other candidates of the entity end's label lie between them.
 """
 import random
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
