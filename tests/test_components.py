@@ -174,6 +174,46 @@ def test_predicted_spans_replace_matched_gold_commitments_and_add_spurious_ones_
     assert [s.text for s in docs[0].spans["commitments"]] == [gold.text] and moved == [{}]
 
 
+def test_moved_and_predicted_commitments_never_overlap_their_neighbours(examples):
+    """Span noise moves gold commitments around the predictions that replaced their
+    neighbours without running into them, and a share below 1 replaces about that share."""
+    nlp, _ = examples
+    text = "UBND tỉnh yêu cầu các sở rà soát hồ sơ, kiểm tra công trình, báo cáo kết quả trước ngày 5/9."
+    spans = [("UBND tỉnh", "ORG"), ("rà soát hồ sơ", "COMMITMENT"), ("kiểm tra công trình", "COMMITMENT"), ("báo cáo kết quả", "COMMITMENT"), ("ngày 5/9", "DATE")]
+    reference = make_doc(nlp, text, spans, [(3, 4, "DEADLINE")])
+    predicted = nlp.make_doc(text)
+    start = text.index("kiểm tra")
+    guess = predicted.char_span(start, text.index(" báo cáo"), label="COMMITMENT")  # the middle one and its comma
+    predicted.spans["commitments"] = [guess]
+    eg = Example(predicted, reference)
+    rel = nlp.add_pipe("relation_extractor", config={"model": {"@architectures": "vi_officials.RelationScorer.v2", "hidden_width": 8, "tok2vec": SMALL_TOK2VEC}, "max_shift": 3})
+    for _ in range(200):
+        docs, moved = rel._training_docs([eg], noise=1.0, predicted=1.0)
+        got = sorted((s.start, s.end) for s in docs[0].spans["commitments"])
+        assert len(got) == 3 and (guess.start, guess.end) in got
+        assert all(a[1] <= b[0] for a, b in zip(got, got[1:])), got
+        gold_keys = {v for v in moved[0].values()}
+        assert gold_keys <= {(s.start_char, s.end_char, "COMMITMENT") for s in reference.spans["commitments"]}
+    replaced = 0
+    for _ in range(200):
+        doc = rel._training_docs([eg], predicted=0.9)[0][0]
+        replaced += guess.text in [s.text for s in doc.spans["commitments"]]
+    assert 150 <= replaced < 200
+
+
+def test_predicted_spans_without_an_annotating_tagger_warns_once(examples):
+    nlp, egs = examples
+    nlp.add_pipe("relation_extractor", config={"model": {"@architectures": "vi_officials.RelationScorer.v2", "hidden_width": 8, "tok2vec": SMALL_TOK2VEC}, "predicted_spans": 0.5})
+    nlp.initialize(get_examples=lambda: egs)
+    with pytest.warns(UserWarning, match="annotate_training"):
+        nlp.update(egs)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nlp.update(egs)
+
+
 def test_span_tagger_annotates_the_examples_it_trains_on_only_when_asked(examples):
     nlp, egs = examples
     tagger = nlp.add_pipe("span_tagger", config={"model": {"@architectures": "vi_officials.SpanTagger.v1", "lstm_width": 16, "tok2vec": SMALL_TOK2VEC}, "min_length": 1})

@@ -20,7 +20,8 @@ between them, their labels, distance and order; `v2` adds each end's first, last
 preceding token and how many other candidates of the entity end's label lie between them.
 """
 import random
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
+import warnings
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy
 from spacy.language import Language
@@ -89,7 +90,7 @@ def _between_count(head: Span, child: Span, spans: List[Span]) -> int:
     (for a commitment and an entity: a nearer ORG, OFFICIAL or DATE), bucketed."""
     entity = child if head.label_ == "COMMITMENT" else head
     lo, hi = min(head.end, child.end), max(head.start, child.start)
-    n = sum(1 for s in spans if s.label_ == entity.label_ and s is not head and s is not child and s.start >= lo and s.end <= hi)
+    n = sum(1 for s in spans if s.label_ == entity.label_ and s.start >= lo and s.end <= hi)
     return min(n, N_BETWEEN_BUCKETS - 1)
 
 
@@ -224,6 +225,7 @@ class RelationExtractor(TrainablePipe):
         self.cfg = {"threshold": threshold, "labels": list(RELATION_LABELS), "span_noise": span_noise, "max_shift": max_shift, "predicted_spans": predicted_spans}
         self.scorer = scorer
         self._rng = random.Random(0)
+        self._warned = False
 
     @property
     def labels(self) -> Tuple[str, ...]:
@@ -270,13 +272,20 @@ class RelationExtractor(TrainablePipe):
             spans = [s for s in (doc.char_span(g.start_char, g.end_char, label="COMMITMENT") for g in gold) if s is not None]
             swapped, extra = self._predicted_spans(spans, guessed, predicted)
             renamed: Dict = {rel_store.span_key(p): rel_store.span_key(g) for g, p in swapped.items()}
+            fixed = list(swapped.values())
             spans = [s for s in spans if s not in swapped]
             if noise:
-                spans, shifted = self._shift_spans(doc, spans, noise)
-                renamed.update(shifted)
-            seen = {rel_store.span_key(s) for s in spans} | set(renamed)
-            spans += list(swapped.values()) + [p for p in extra if rel_store.span_key(p) not in seen]
-            doc.spans[COMMITMENTS_KEY] = sorted(spans, key=lambda s: (s.start, s.end))
+                # the predictions standing in for gold commitments are neighbours that stay put
+                spans, shifted = self._shift_spans(doc, spans, noise, fixed=fixed)
+                for key, gold_key in shifted.items():
+                    renamed.setdefault(key, gold_key)
+            out, seen = [], set()
+            for span in fixed + spans + extra:
+                key = rel_store.span_key(span)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(span)
+            doc.spans[COMMITMENTS_KEY] = sorted(out, key=lambda s: (s.start, s.end))
             docs.append(doc)
             moved.append(renamed)
         return docs, moved
@@ -292,18 +301,24 @@ class RelationExtractor(TrainablePipe):
         swapped = {by_key[g]: guesses[p] for p, g in matched.items() if self._rng.random() < share}
         return swapped, [s for key, s in guesses.items() if key not in matched]
 
-    def _shift_spans(self, doc: Doc, spans: List[Span], noise: float) -> Tuple[List[Span], Dict]:
+    def _shift_spans(self, doc: Doc, spans: List[Span], noise: float, fixed: Sequence[Span] = ()) -> Tuple[List[Span], Dict]:
         """Shift each span's edges by up to max_shift tokens with probability `noise`,
-        inside its sentence, never onto whitespace or a neighbour, at least one token."""
+        inside its sentence, never onto whitespace or over a neighbour (the spans already
+        placed, the next span, and the `fixed` spans, which do not move), at least one token."""
         rng, k = self._rng, self.cfg.get("max_shift", 3)
-        out, renamed = [], {}
-        ordered = sorted(spans, key=lambda s: s.start)
+        movable = {id(span) for span in spans}
+        ordered = sorted(list(spans) + list(fixed), key=lambda s: (s.start, s.end))
+        out, renamed, prev_end = [], {}, 0
         for i, span in enumerate(ordered):
-            if rng.random() >= noise:
+            if id(span) not in movable:
+                prev_end = max(prev_end, span.end)
+                continue
+            if rng.random() >= noise or prev_end >= span.end:
                 out.append(span)
+                prev_end = max(prev_end, span.end)
                 continue
             sent = span.sent
-            lo = max(sent.start, ordered[i - 1].end if i else 0)
+            lo = max(sent.start, prev_end)
             hi = min(sent.end, ordered[i + 1].start if i + 1 < len(ordered) else len(doc))
             start = min(max(lo, span.start + rng.randint(-k, k)), span.end - 1)
             end = max(min(hi, span.end + rng.randint(-k, k)), start + 1)
@@ -313,6 +328,7 @@ class RelationExtractor(TrainablePipe):
                 end -= 1
             new = Span(doc, start, end, label=span.label_)
             out.append(new)
+            prev_end = max(prev_end, new.end)
             renamed[rel_store.span_key(new)] = rel_store.span_key(span)
         return out, renamed
 
@@ -341,7 +357,11 @@ class RelationExtractor(TrainablePipe):
         losses.setdefault(self.name, 0.0)
         examples = list(examples)
         validate_examples(examples, "RelationExtractor.update")
-        docs, moved = self._training_docs(examples, self.cfg.get("span_noise", 0.0), self.cfg.get("predicted_spans", 0.0))
+        predicted = self.cfg.get("predicted_spans", 0.0)
+        if predicted and not self._warned and any(COMMITMENTS_KEY not in eg.predicted.spans for eg in examples):
+            self._warned = True
+            warnings.warn(f"{self.name}: predicted_spans = {predicted}, but the examples carry no predicted commitments; set annotate_training = true on the span_tagger before this component (training goes on with gold commitments only)")
+        docs, moved = self._training_docs(examples, self.cfg.get("span_noise", 0.0), predicted)
         if not any(candidate_pairs(doc) for doc in docs):
             return losses
         set_dropout_rate(self.model, drop)
