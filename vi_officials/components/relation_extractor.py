@@ -158,7 +158,11 @@ def pair_encoder(tok2vec: Model[List[Doc], List[Floats2d]], context: bool = Fals
 @registry.architectures("vi_officials.RelationScorer.v1")
 def build_relation_model(tok2vec: Model[List[Doc], List[Floats2d]], hidden_width: int = 128, dropout: float = 0.1) -> Model[List[Doc], Floats2d]:
     """Pair features >> Maxout >> one independent probability per relation label."""
-    return chain(pair_encoder(tok2vec), Maxout(nO=hidden_width, dropout=dropout, normalize=True), Linear(nO=len(RELATION_LABELS)), Logistic())
+    return _relation_model(tok2vec, hidden_width, dropout, context=False)
+
+
+def _relation_model(tok2vec: Model[List[Doc], List[Floats2d]], hidden_width: int, dropout: float, context: bool) -> Model[List[Doc], Floats2d]:
+    return chain(pair_encoder(tok2vec, context=context), Maxout(nO=hidden_width, dropout=dropout, normalize=True), Linear(nO=len(RELATION_LABELS)), Logistic())
 
 
 @registry.architectures("vi_officials.RelationScorer.v2")
@@ -166,7 +170,7 @@ def build_relation_model_v2(tok2vec: Model[List[Doc], List[Floats2d]], hidden_wi
     """v1 with context: each end's first and last token and the token before it (the
     directive verb before a commitment, the preposition before a date), and how many
     other candidates of the entity end's label lie between the two ends."""
-    return chain(pair_encoder(tok2vec, context=True), Maxout(nO=hidden_width, dropout=dropout, normalize=True), Linear(nO=len(RELATION_LABELS)), Logistic())
+    return _relation_model(tok2vec, hidden_width, dropout, context=True)
 
 
 @registry.scorers("vi_officials.relation_scorer.v1")
