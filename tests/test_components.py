@@ -5,6 +5,7 @@ import random
 import numpy
 import pytest
 from spacy.tokens import Doc
+from thinc.api import get_current_ops
 from spacy.training import Example
 
 from vi_officials.components.relation_extractor import candidate_pairs
@@ -145,6 +146,34 @@ def test_relation_context_features_see_edges_and_nearer_candidates(examples):
     # for the commitment: one ORG lies between it and "Sở Y tế", two between it and "UBND tỉnh", none for the nearest
     assert [_between_count(task, by_text[o], spans) for o in ("Sở Tài chính", "Sở Y tế", "UBND tỉnh")] == [0, 1, 2]
     assert _between_count(task, date, spans) == 0
+
+
+def test_relation_pair_features_column_layout(examples):
+    """Each feature row is [9 range means | head label | child label | distance | order |
+    between-count] with exactly one hot column per one-hot block, at the expected index."""
+    from vi_officials.components.relation_extractor import N_BETWEEN_BUCKETS, N_DISTANCE_BUCKETS, _distance_bucket, _pair_features
+    from vi_officials.scheme import ALL_SPAN_LABELS
+
+    nlp, _ = examples
+    text = "UBND tỉnh giao Sở Y tế và Sở Tài chính khẩn trương rà soát hồ sơ trước ngày 5/9."
+    doc = make_doc(nlp, text, [("UBND tỉnh", "ORG"), ("Sở Y tế", "ORG"), ("Sở Tài chính", "ORG"), ("khẩn trương rà soát hồ sơ", "COMMITMENT"), ("ngày 5/9", "DATE")], [])
+    by_text = {s.text: s for s in list(doc.ents) + list(doc.spans["commitments"])}
+    task = by_text["khẩn trương rà soát hồ sơ"]
+    pairs = [(task, by_text["UBND tỉnh"]), (task, by_text["ngày 5/9"])]
+    width = 5
+    tokvecs = numpy.arange(len(doc) * width, dtype="f").reshape(len(doc), width)
+    feats, ranges = _pair_features(get_current_ops(), tokvecs, doc, pairs, context=True)
+    n = len(ALL_SPAN_LABELS)
+    assert feats.shape == (2, 9 * width + 2 * n + N_DISTANCE_BUCKETS + 1 + N_BETWEEN_BUCKETS)
+    for row, (head, child) in enumerate(pairs):
+        for k, (s, e) in enumerate(ranges[row]):
+            expected = tokvecs[s:e].mean(axis=0) if e > s else numpy.zeros(width, dtype="f")
+            assert numpy.allclose(feats[row, k * width : (k + 1) * width], expected)
+        tail = feats[row, 9 * width :]
+        blocks = [tail[:n], tail[n : 2 * n], tail[2 * n : 2 * n + N_DISTANCE_BUCKETS], tail[2 * n + N_DISTANCE_BUCKETS + 1 :]]
+        assert [int(b.argmax()) for b in blocks] == [ALL_SPAN_LABELS.index(head.label_), ALL_SPAN_LABELS.index(child.label_), _distance_bucket(head, child), [2, 0][row]]
+        assert [float(b.sum()) for b in blocks] == [1.0, 1.0, 1.0, 1.0]
+        assert tail[2 * n + N_DISTANCE_BUCKETS] == float(head.start < child.start)
 
 
 def test_predicted_spans_replace_matched_gold_commitments_and_add_spurious_ones_as_negatives(examples):
