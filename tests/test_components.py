@@ -5,8 +5,8 @@ import random
 import numpy
 import pytest
 from spacy.tokens import Doc
-from thinc.api import get_current_ops
 from spacy.training import Example
+from thinc.api import get_current_ops
 
 from vi_officials.components.relation_extractor import candidate_pairs
 from vi_officials.components.span_tagger import span_score, tags_to_spans, viterbi_tags
@@ -126,6 +126,13 @@ def test_span_noise_moves_commitments_but_keeps_their_gold_relations(examples):
     assert truths.shape == (len(pairs), 4) and truths.sum() == sum(len(relation_keys(eg.reference)) for eg in egs[:2])
 
 
+def _three_addressees_doc(nlp):
+    """A directive to three bodies with a deadline, and its candidate spans by text."""
+    text = "UBND tỉnh giao Sở Y tế và Sở Tài chính khẩn trương rà soát hồ sơ trước ngày 5/9."
+    doc = make_doc(nlp, text, [("UBND tỉnh", "ORG"), ("Sở Y tế", "ORG"), ("Sở Tài chính", "ORG"), ("khẩn trương rà soát hồ sơ", "COMMITMENT"), ("ngày 5/9", "DATE")], [])
+    return doc, {s.text: s for s in list(doc.ents) + list(doc.spans["commitments"])}
+
+
 def test_relation_context_features_see_edges_and_nearer_candidates(examples):
     """v2's extra ranges are each end's first and last token and the token before it, and
     the between-count is the number of other candidates of the entity end's label wholly
@@ -133,10 +140,8 @@ def test_relation_context_features_see_edges_and_nearer_candidates(examples):
     from vi_officials.components.relation_extractor import _between_count, _span_parts, candidate_spans
 
     nlp, _ = examples
-    text = "UBND tỉnh giao Sở Y tế và Sở Tài chính khẩn trương rà soát hồ sơ trước ngày 5/9."
-    doc = make_doc(nlp, text, [("UBND tỉnh", "ORG"), ("Sở Y tế", "ORG"), ("Sở Tài chính", "ORG"), ("khẩn trương rà soát hồ sơ", "COMMITMENT"), ("ngày 5/9", "DATE")], [])
+    doc, by_text = _three_addressees_doc(nlp)
     spans = candidate_spans(doc)
-    by_text = {s.text: s for s in spans}
     task, date = by_text["khẩn trương rà soát hồ sơ"], by_text["ngày 5/9"]
     parts = _span_parts(task, by_text["Sở Y tế"], context=True)
     assert len(parts) == 9 and parts[:3] == _span_parts(task, by_text["Sở Y tế"], context=False)
@@ -155,9 +160,7 @@ def test_relation_pair_features_column_layout(examples):
     from vi_officials.scheme import ALL_SPAN_LABELS
 
     nlp, _ = examples
-    text = "UBND tỉnh giao Sở Y tế và Sở Tài chính khẩn trương rà soát hồ sơ trước ngày 5/9."
-    doc = make_doc(nlp, text, [("UBND tỉnh", "ORG"), ("Sở Y tế", "ORG"), ("Sở Tài chính", "ORG"), ("khẩn trương rà soát hồ sơ", "COMMITMENT"), ("ngày 5/9", "DATE")], [])
-    by_text = {s.text: s for s in list(doc.ents) + list(doc.spans["commitments"])}
+    doc, by_text = _three_addressees_doc(nlp)
     task = by_text["khẩn trương rà soát hồ sơ"]
     pairs = [(task, by_text["UBND tỉnh"]), (task, by_text["ngày 5/9"])]
     width = 5
